@@ -1,0 +1,546 @@
+#pragma once
+// The evaluate stage: walks a program's instructions. Values read from slots and constants;
+// temporaries (computed arrays and strings) go to a scratch arena the caller resets per
+// evaluation. A tracer, when given, sees every instruction's value; the null tracer compiles
+// to nothing. Recursion depth is bounded by the program's nesting, itself bounded at parse.
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "divert/detail/eval/arena.hpp"
+#include "divert/detail/eval/js_semantics.hpp"
+#include "divert/detail/eval/value.hpp"
+#include "divert/detail/plan/constants.hpp"
+#include "divert/detail/plan/program.hpp"
+
+namespace divert::detail {
+
+// An iteration's context: what variables read, and (spec dialect) where the iteration is.
+struct scope {
+  value data;
+  value iterable;  // the array being iterated (undefined at the root)
+  double index = 0;
+  const scope* parent = nullptr;
+  bool is_iteration = false;  // false: the root, or a try's error context
+};
+
+// A JsonLogic-level error raised while evaluating: `throw`, NaN (spec dialect), bad arguments.
+struct eval_failure {
+  value payload;  // the thrown value: {"type": "..."} for errors raised by operators
+};
+
+struct null_tracer {
+  static constexpr bool enabled = false;
+  void on_value(std::uint32_t, const value&, const scope&) noexcept {}
+};
+
+// Walks a static path from `v`, with JavaScript's property semantics.
+inline value step_path(value v, const path_segment& seg, arena& scratch) noexcept {
+  switch (v.k) {
+    case kind::object:
+      if (seg.sym == no_symbol) return value::undefined();
+      for (std::uint32_t i = 0; i < v.n; ++i)
+        if (v.members[i].key_sym == seg.sym) return v.members[i].v;
+      return value::undefined();
+    case kind::array:
+      if (seg.is_length) return value::number(v.n);
+      if (seg.index >= 0 && seg.index < static_cast<std::int64_t>(v.n)) return v.items[seg.index];
+      return value::undefined();
+    case kind::string: {
+      if (seg.is_length) return value::number(static_cast<double>(js::utf16_length(v.sv())));
+      if (seg.index < 0) return value::undefined();
+      std::size_t at = static_cast<std::size_t>(seg.index);
+      if (at >= js::utf16_length(v.sv())) return value::undefined();
+      std::string ch = js::utf16_slice(v.sv(), at, at + 1);
+      return value::string(scratch.copy_string(ch), static_cast<std::uint32_t>(ch.size()));
+    }
+    default: return value::undefined();
+  }
+}
+
+inline value walk_path(const program& p, value v, const var_path& path, arena& scratch) noexcept {
+  for (std::uint32_t i = 0; i < path.count; ++i) {
+    if (v.is_nullish()) return value::undefined();
+    v = step_path(v, p.segments[path.first + i], scratch);
+    if (v.k == kind::undefined) return v;
+  }
+  return v;
+}
+
+// Walks a path computed at run time (keys compared by bytes).
+inline value walk_dynamic(value v, std::string_view key, arena& scratch) {
+  if (v.is_nullish()) return value::undefined();
+  switch (v.k) {
+    case kind::object:
+      for (std::uint32_t i = 0; i < v.n; ++i)
+        if (v.members[i].key_sv() == key) return v.members[i].v;
+      return value::undefined();
+    case kind::array:
+    case kind::string: {
+      path_segment seg;
+      seg.index = js::array_index(key);
+      seg.is_length = key == "length";
+      return step_path(v, seg, scratch);
+    }
+    default: return value::undefined();
+  }
+}
+
+template <class Tracer = null_tracer>
+class machine {
+ public:
+  machine(const program& p, const value* slots, arena& scratch, Tracer& tracer)
+      : p_(p), slots_(slots), scratch_(scratch), tracer_(tracer) {}
+
+  value run(const value& root) {
+    scope s;
+    s.data = root;
+    return eval(p_.root, s);
+  }
+
+  value eval(std::uint32_t i, const scope& s) {
+    value v = eval_node(i, s);
+    if constexpr (Tracer::enabled) tracer_.on_value(i, v, s);
+    return v;
+  }
+
+  const program& prog() const noexcept { return p_; }
+  arena& scratch() noexcept { return scratch_; }
+  const value* slots() const noexcept { return slots_; }
+
+  // Defined in spec_eval.hpp.
+  value eval_spec(const instruction& ins, std::uint32_t i, const scope& s);
+
+ private:
+  value kid(const instruction& ins, std::uint32_t k, const scope& s) { return eval(p_.kid(ins, k), s); }
+  value kid_or_undefined(const instruction& ins, std::uint32_t k, const scope& s) {
+    return k < ins.count ? kid(ins, k, s) : value::undefined();
+  }
+
+  // The operand of a fused instruction: a slot read directly, or its single kid. A variable
+  // that is not found reads as null, as {"var": ...} does.
+  value operand(const instruction& ins, const scope& s) {
+    if (ins.flags & operand_slot) {
+      value v = slots_[ins.a];
+      return v.k == kind::undefined ? value::null() : v;
+    }
+    return kid(ins, 0, s);
+  }
+
+  // Evaluates every kid (json-logic-js evaluates all arguments before the operation runs) and
+  // keeps the first `keep` of them.
+  template <std::size_t N>
+  void eager(const instruction& ins, const scope& s, value (&out)[N]) {
+    for (std::uint32_t k = 0; k < ins.count; ++k) {
+      value v = kid(ins, k, s);
+      if (k < N) out[k] = v;
+    }
+  }
+
+  value make_string(const std::string& str) {
+    return value::string(scratch_.copy_string(str), static_cast<std::uint32_t>(str.size()));
+  }
+
+  value eval_node(std::uint32_t i, const scope& s) {
+    const instruction& ins = p_.code[i];
+    switch (ins.op) {
+      case opcode::constant: return p_.constants[ins.a];
+      case opcode::make_array: {
+        value* items = scratch_.allocate_array<value>(ins.count);
+        for (std::uint32_t k = 0; k < ins.count; ++k) items[k] = kid(ins, k, s);
+        return value::array(items, ins.count);
+      }
+      case opcode::var_slot: {
+        value v = slots_[ins.a];
+        if (v.k != kind::undefined) return v;
+        return ins.count ? kid(ins, 0, s) : value::null();
+      }
+      case opcode::var_scoped: {
+        value v = walk_path(p_, s.data, p_.paths[ins.a], scratch_);
+        if (v.k != kind::undefined) return v;
+        return ins.count ? kid(ins, 0, s) : value::null();
+      }
+      case opcode::var_dynamic: return var_dynamic(ins, s);
+      case opcode::custom: return custom(ins, s);
+
+      case opcode::js_if: {
+        std::uint32_t k = 0;
+        for (; k + 1 < ins.count; k += 2)
+          if (js::truthy(kid(ins, k, s))) return kid(ins, k + 1, s);
+        if (k + 1 == ins.count) return kid(ins, k, s);
+        return value::null();
+      }
+      case opcode::js_and: {
+        value current;
+        for (std::uint32_t k = 0; k < ins.count; ++k) {
+          current = kid(ins, k, s);
+          if (!js::truthy(current)) return current;
+        }
+        return current;
+      }
+      case opcode::js_or: {
+        value current;
+        for (std::uint32_t k = 0; k < ins.count; ++k) {
+          current = kid(ins, k, s);
+          if (js::truthy(current)) return current;
+        }
+        return current;
+      }
+      case opcode::js_not:
+      case opcode::js_truthy: {
+        value a[1];
+        eager(ins, s, a);
+        bool t = js::truthy(a[0]);
+        return value::boolean(ins.op == opcode::js_not ? !t : t);
+      }
+      case opcode::js_eq:
+      case opcode::js_ne:
+      case opcode::js_strict_eq:
+      case opcode::js_strict_ne: {
+        value a[2];
+        eager(ins, s, a);
+        bool r = (ins.op == opcode::js_eq || ins.op == opcode::js_ne) ? js::loose_equals(a[0], a[1], scratch_)
+                                                                       : js::strict_equals(a[0], a[1]);
+        return value::boolean((ins.op == opcode::js_eq || ins.op == opcode::js_strict_eq) ? r : !r);
+      }
+      case opcode::js_lt:
+      case opcode::js_le: {
+        value a[3];
+        eager(ins, s, a);
+        auto cmp = ins.op == opcode::js_lt ? js::lt : js::le;
+        if (a[2].k == kind::undefined) return value::boolean(cmp(a[0], a[1], scratch_));
+        return value::boolean(cmp(a[0], a[1], scratch_) && cmp(a[1], a[2], scratch_));
+      }
+      case opcode::js_gt:
+      case opcode::js_ge: {
+        value a[2];
+        eager(ins, s, a);
+        return value::boolean(ins.op == opcode::js_gt ? js::gt(a[0], a[1], scratch_) : js::ge(a[0], a[1], scratch_));
+      }
+      case opcode::js_add: {
+        double acc = 0;
+        for (std::uint32_t k = 0; k < ins.count; ++k) acc = (acc == 0 ? 0.0 : acc) + js::parse_float(kid(ins, k, s));
+        return value::number(acc);
+      }
+      case opcode::js_mul: {
+        if (ins.count == 0) throw_type_error("Reduce of empty array with no initial value");
+        value acc = kid(ins, 0, s);
+        for (std::uint32_t k = 1; k < ins.count; ++k)
+          acc = value::number(js::parse_float(acc) * js::parse_float(kid(ins, k, s)));
+        return acc;
+      }
+      case opcode::js_sub: {
+        value a[2];
+        eager(ins, s, a);
+        if (a[1].k == kind::undefined) return value::number(-js::to_number(a[0]));
+        return value::number(js::to_number(a[0]) - js::to_number(a[1]));
+      }
+      case opcode::js_div: {
+        value a[2];
+        eager(ins, s, a);
+        return value::number(js::to_number(a[0]) / js::to_number(a[1]));
+      }
+      case opcode::js_mod: {
+        value a[2];
+        eager(ins, s, a);
+        return value::number(std::fmod(js::to_number(a[0]), js::to_number(a[1])));
+      }
+      case opcode::js_min:
+      case opcode::js_max: {
+        bool is_max = ins.op == opcode::js_max;
+        double r = is_max ? -js::inf : js::inf;
+        for (std::uint32_t k = 0; k < ins.count; ++k) {
+          double x = js::to_number(kid(ins, k, s));
+          if (std::isnan(x) || std::isnan(r)) {
+            r = js::nan;
+            continue;
+          }
+          if (is_max ? (x > r || (x == 0 && r == 0 && !std::signbit(x))) : (x < r || (x == 0 && r == 0 && std::signbit(x))))
+            r = x;
+        }
+        return value::number(r);
+      }
+      case opcode::js_cat: {
+        std::string out;
+        for (std::uint32_t k = 0; k < ins.count; ++k) {
+          value v = kid(ins, k, s);
+          if (!v.is_nullish()) js::append_string(out, v);
+        }
+        return make_string(out);
+      }
+      case opcode::js_substr: return substr(ins, s);
+      case opcode::js_in: {
+        value a[2];
+        eager(ins, s, a);
+        return value::boolean(js_in(a[0], a[1]));
+      }
+      case opcode::js_merge: {
+        std::uint32_t total = 0;
+        value* tmp = scratch_.allocate_array<value>(ins.count);
+        for (std::uint32_t k = 0; k < ins.count; ++k) {
+          tmp[k] = kid(ins, k, s);
+          total += tmp[k].k == kind::array ? tmp[k].n : 1;
+        }
+        value* items = scratch_.allocate_array<value>(total);
+        std::uint32_t at = 0;
+        for (std::uint32_t k = 0; k < ins.count; ++k) {
+          if (tmp[k].k == kind::array)
+            for (std::uint32_t j = 0; j < tmp[k].n; ++j) items[at++] = tmp[k].items[j];
+          else
+            items[at++] = tmp[k];
+        }
+        return value::array(items, total);
+      }
+      case opcode::js_log: {
+        value a[1];
+        eager(ins, s, a);
+        std::string text = a[0].k == kind::undefined ? "undefined" : value_to_json(a[0]).dump();
+        std::fprintf(stderr, "%s\n", text.c_str());
+        return a[0];
+      }
+      case opcode::js_missing: return missing(ins, s);
+      case opcode::js_missing_some: return missing_some(ins, s);
+      case opcode::js_map:
+      case opcode::js_filter:
+      case opcode::js_all:
+      case opcode::js_some:
+      case opcode::js_none: return iterate(ins, s);
+      case opcode::js_reduce: return reduce(ins, s);
+
+      case opcode::js_eq_const:
+      case opcode::js_ne_const: {
+        bool r = js::loose_equals(operand(ins, s), p_.constants[ins.b], scratch_);
+        return value::boolean(ins.op == opcode::js_eq_const ? r : !r);
+      }
+      case opcode::js_strict_eq_const:
+      case opcode::js_strict_ne_const: {
+        bool r = js::strict_equals(operand(ins, s), p_.constants[ins.b]);
+        return value::boolean(ins.op == opcode::js_strict_eq_const ? r : !r);
+      }
+      case opcode::js_in_const_strings: {
+        value needle = operand(ins, s);
+        if (needle.k != kind::string) return value::boolean(false);  // === against strings only
+        const auto& set = p_.symbol_sets[ins.c];
+        if (needle.sym != no_symbol) {
+          auto it = std::lower_bound(set.begin(), set.end(), needle.sym);
+          return value::boolean(it != set.end() && *it == needle.sym);
+        }
+        if (needle.flags & looked_up) return value::boolean(false);
+        const value& hay = p_.constants[ins.b];
+        for (std::uint32_t k = 0; k < hay.n; ++k)
+          if (same_string(needle, hay.items[k])) return value::boolean(true);
+        return value::boolean(false);
+      }
+      case opcode::js_between_const: {
+        double x = numeric(operand(ins, s));
+        double lo = p_.constants[ins.b].num, hi = p_.constants[ins.c].num;
+        bool lower = (ins.flags & lower_inclusive) ? lo <= x : lo < x;
+        bool upper = (ins.flags & upper_inclusive) ? x <= hi : x < hi;
+        return value::boolean(lower && upper);  // NaN fails both
+      }
+      case opcode::js_cmp_const: {
+        double x = numeric(operand(ins, s));
+        double c = p_.constants[ins.b].num;
+        switch (ins.flags & (cmp_lt | cmp_le | cmp_gt | cmp_ge)) {
+          case cmp_lt: return value::boolean(x < c);
+          case cmp_le: return value::boolean(x <= c);
+          case cmp_gt: return value::boolean(x > c);
+          default: return value::boolean(x >= c);
+        }
+      }
+      default: return eval_spec(ins, i, s);
+    }
+  }
+
+  // ToNumber of ToPrimitive: what a relational comparison with a number does to the other side.
+  double numeric(const value& v) {
+    if (v.k == kind::number) return v.num;
+    return js::to_number(js::to_primitive(v, scratch_));
+  }
+
+  [[noreturn]] void throw_type_error(const char* message) {
+    std::string m = message;
+    value type = make_string(m);
+    throw eval_failure{type};
+  }
+
+  bool js_in(const value& a, const value& b) {
+    // if (!b || typeof b.indexOf === "undefined") return false;
+    if (b.k == kind::string) {
+      if (b.n == 0) return false;
+      value needle = js::to_string_value(a, scratch_);
+      return b.sv().find(needle.sv()) != std::string_view::npos;
+    }
+    if (b.k == kind::array) {
+      for (std::uint32_t k = 0; k < b.n; ++k)
+        if (js::strict_equals(a, b.items[k])) return true;
+    }
+    return false;
+  }
+
+  value substr(const instruction& ins, const scope& s) {
+    value a[3];
+    eager(ins, s, a);
+    std::string source = js::to_string(a[0]);
+    double start = js::to_integer(a[1]);
+    if (a[2].k != kind::undefined && js::lt(a[2], value::number(0), scratch_)) {
+      if (a[2].k != kind::number) return make_string("");  // temp.length + end concatenates: NaN length
+      std::string temp = js::substr(source, start, nullptr);
+      double len = js::to_integer(value::number(static_cast<double>(js::utf16_length(temp)) + a[2].num));
+      return make_string(js::substr(temp, 0, &len));
+    }
+    if (a[2].k == kind::undefined) return make_string(js::substr(source, start, nullptr));
+    double len = js::to_integer(a[2]);
+    return make_string(js::substr(source, start, &len));
+  }
+
+  value var_dynamic(const instruction& ins, const scope& s) {
+    value path = kid(ins, 0, s);
+    value fallback = ins.count > 1 ? kid(ins, 1, s) : value::null();
+    if (path.is_nullish() || (path.k == kind::string && path.n == 0)) return s.data;
+    std::string text = js::to_string(path);
+    value v = s.data;
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t dot = text.find('.', start);
+      std::string_view key = std::string_view(text).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (v.is_nullish()) return fallback;
+      v = walk_dynamic(v, key, scratch_);
+      if (v.k == kind::undefined) return fallback;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    return v;
+  }
+
+  value lookup_key(const value& data, const value& key) {
+    if (key.is_nullish() || (key.k == kind::string && key.n == 0)) return data;
+    std::string text = js::to_string(key);
+    value v = data;
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t dot = text.find('.', start);
+      std::string_view part = std::string_view(text).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (v.is_nullish()) return value::null();
+      v = walk_dynamic(v, part, scratch_);
+      if (v.k == kind::undefined) return value::null();
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    return v;
+  }
+
+  value missing_of(const value* keys, std::uint32_t count, const scope& s) {
+    value* out = scratch_.allocate_array<value>(count);
+    std::uint32_t n = 0;
+    for (std::uint32_t k = 0; k < count; ++k) {
+      value v = lookup_key(s.data, keys[k]);
+      if (v.is_nullish() || (v.k == kind::string && v.n == 0)) out[n++] = keys[k];
+    }
+    return value::array(out, n);
+  }
+
+  value missing(const instruction& ins, const scope& s) {
+    value* args = scratch_.allocate_array<value>(ins.count);
+    for (std::uint32_t k = 0; k < ins.count; ++k) args[k] = kid(ins, k, s);
+    if (ins.count > 0 && args[0].k == kind::array) return missing_of(args[0].items, args[0].n, s);
+    return missing_of(args, ins.count, s);
+  }
+
+  value missing_some(const instruction& ins, const scope& s) {
+    value a[2];
+    eager(ins, s, a);
+    value need = a[0], options = a[1];
+    value are_missing = options.k == kind::array ? missing_of(options.items, options.n, s) : missing_of(&options, 1, s);
+    double length = options.k == kind::array    ? options.n
+                    : options.k == kind::string ? static_cast<double>(js::utf16_length(options.sv()))
+                                                : js::nan;
+    value present = value::number(length - are_missing.n);
+    if (js::ge(present, need, scratch_)) return value::array(scratch_.allocate_array<value>(0), 0);
+    return are_missing;
+  }
+
+  value iterate(const instruction& ins, const scope& s) {
+    value arr = kid(ins, 0, s);
+    bool has_logic = ins.count > 1;
+    scope inner;
+    inner.parent = &s;
+    inner.iterable = arr;
+    inner.is_iteration = true;
+    auto body = [&](std::uint32_t k) {
+      inner.data = arr.items[k];
+      inner.index = k;
+      return has_logic ? eval(p_.kid(ins, 1), inner) : value::undefined();
+    };
+    switch (ins.op) {
+      case opcode::js_map: {
+        if (arr.k != kind::array) return value::array(scratch_.allocate_array<value>(0), 0);
+        value* items = scratch_.allocate_array<value>(arr.n);
+        for (std::uint32_t k = 0; k < arr.n; ++k) items[k] = body(k);
+        return value::array(items, arr.n);
+      }
+      case opcode::js_filter: {
+        if (arr.k != kind::array) return value::array(scratch_.allocate_array<value>(0), 0);
+        value* items = scratch_.allocate_array<value>(arr.n);
+        std::uint32_t n = 0;
+        for (std::uint32_t k = 0; k < arr.n; ++k)
+          if (js::truthy(body(k))) items[n++] = arr.items[k];
+        return value::array(items, n);
+      }
+      case opcode::js_all:
+        if (arr.k != kind::array || arr.n == 0) return value::boolean(false);
+        for (std::uint32_t k = 0; k < arr.n; ++k)
+          if (!js::truthy(body(k))) return value::boolean(false);
+        return value::boolean(true);
+      case opcode::js_some:
+        if (arr.k != kind::array || arr.n == 0) return value::boolean(false);
+        for (std::uint32_t k = 0; k < arr.n; ++k)
+          if (js::truthy(body(k))) return value::boolean(true);
+        return value::boolean(false);
+      default:  // none
+        if (arr.k != kind::array || arr.n == 0) return value::boolean(true);
+        for (std::uint32_t k = 0; k < arr.n; ++k)
+          if (js::truthy(body(k))) return value::boolean(false);
+        return value::boolean(true);
+    }
+  }
+
+  value reduce(const instruction& ins, const scope& s) {
+    value arr = kid(ins, 0, s);
+    value acc = ins.count > 2 ? kid(ins, 2, s) : value::null();
+    if (arr.k != kind::array) return acc;
+    std::uint16_t current_sym = p_.symbols.find("current"), accumulator_sym = p_.symbols.find("accumulator");
+    scope inner;
+    inner.parent = &s;
+    inner.iterable = arr;
+    inner.is_iteration = true;
+    for (std::uint32_t k = 0; k < arr.n; ++k) {
+      member* ms = scratch_.allocate_array<member>(2);
+      ms[0] = member{"current", 7, current_sym, arr.items[k]};
+      ms[1] = member{"accumulator", 11, accumulator_sym, acc};
+      inner.data = value::object(ms, 2);
+      inner.index = k;
+      acc = ins.count > 1 ? eval(p_.kid(ins, 1), inner) : value::undefined();
+    }
+    return acc;
+  }
+
+  value custom(const instruction& ins, const scope& s) {
+    nlohmann::ordered_json args = nlohmann::ordered_json::array();
+    for (std::uint32_t k = 0; k < ins.count; ++k) args.push_back(value_to_json(kid(ins, k, s)));
+    nlohmann::ordered_json result = p_.customs[ins.a](args);
+    // Keys and strings are looked up, so the result compares like bound data.
+    json_to_value conv(p_.symbols, scratch_, string_mode::lookup);
+    return conv.convert(result);
+  }
+
+  const program& p_;
+  const value* slots_;
+  arena& scratch_;
+  Tracer& tracer_;
+};
+
+}  // namespace divert::detail

@@ -1,0 +1,129 @@
+#pragma once
+// The plan stage's output: an immutable program of compact instructions. Variables are resolved
+// to slots or pre-split paths, strings are interned, constants folded; the evaluator walks it
+// without hashing a string or allocating.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "divert/detail/eval/arena.hpp"
+#include "divert/detail/eval/value.hpp"
+#include "divert/detail/plan/symbols.hpp"
+
+namespace divert::detail {
+
+enum class opcode : std::uint8_t {
+  // ---- shared by every mode ----
+  constant,      // a: constant index
+  make_array,    // kids: items
+  var_slot,      // a: slot; kid 0 (if count): default
+  var_scoped,    // a: path index, resolved against the current scope's data; kid 0: default
+  var_dynamic,   // kids: path expression, default expression (optional)
+  custom,        // a: custom operator index; kids: arguments
+
+  // ---- compat mode, json-logic-js 2.0.5 semantics ----
+  js_if,
+  js_and,
+  js_or,
+  js_not,        // count 0 or 1
+  js_truthy,
+  js_eq,         // kids: all arguments (every one evaluated, the first two compared)
+  js_strict_eq,
+  js_ne,
+  js_strict_ne,
+  js_lt,         // 2 or 3 arguments (between)
+  js_le,
+  js_gt,
+  js_ge,
+  js_add,
+  js_mul,
+  js_sub,
+  js_div,
+  js_mod,
+  js_min,
+  js_max,
+  js_cat,
+  js_substr,
+  js_in,
+  js_merge,
+  js_log,
+  js_missing,
+  js_missing_some,
+  js_map,        // kids: array expr, logic (optional)
+  js_filter,
+  js_reduce,     // kids: array expr, logic, initial (optional)
+  js_all,
+  js_some,
+  js_none,
+  // fused forms of the above (same semantics, fewer steps)
+  js_eq_const,       // kid 0 (or slot a when flags & operand_slot) == constant b
+  js_ne_const,
+  js_strict_eq_const,
+  js_strict_ne_const,
+  js_in_const_strings,  // needle (kid 0 / slot a) in constant array of strings b (c: sorted set index)
+  js_between_const,     // constant b <(=) operand <(=) constant c; flags: lower/upper inclusive
+  js_cmp_const,         // operand <, <=, >, >= constant b; flags: which
+
+  // ---- the JsonLogic organisation's specification (json-logic-engine 5) and extensions ----
+  spec_first = 100,
+  spec_last = 199,
+
+  // ---- strict mode (policies): typed, three-valued ----
+  strict_first = 200,
+};
+
+// instruction::flags
+inline constexpr std::uint8_t operand_slot = 1;   // fused ops: operand is slot a, not kid 0
+inline constexpr std::uint8_t lower_inclusive = 2;
+inline constexpr std::uint8_t upper_inclusive = 4;
+inline constexpr std::uint8_t cmp_lt = 8, cmp_le = 16, cmp_gt = 32, cmp_ge = 64;
+
+struct instruction {
+  opcode op = opcode::constant;
+  std::uint8_t flags = 0;
+  std::uint16_t count = 0;  // number of kids
+  std::uint32_t first = 0;  // index of the first kid in program::kids
+  std::uint32_t a = 0, b = 0, c = 0;
+};
+static_assert(sizeof(instruction) == 20, "instructions stay small");
+
+// One step of a static variable path.
+struct path_segment {
+  std::uint16_t sym = no_symbol;  // the key, interned
+  std::int64_t index = -1;        // the key as an array index, or -1
+  bool is_length = false;         // "length" (arrays and strings answer it in JavaScript)
+};
+
+struct var_path {
+  std::uint32_t first = 0, count = 0;  // into program::segments
+  std::string text;                    // as written, for messages and traces
+};
+
+// A user-registered operator: arguments evaluated eagerly, passed and returned as JSON.
+using custom_function = std::function<nlohmann::ordered_json(const nlohmann::ordered_json& args)>;
+
+struct program {
+  std::vector<instruction> code;
+  std::vector<std::uint32_t> kids;
+  std::vector<value> constants;
+  std::vector<path_segment> segments;
+  std::vector<var_path> paths;
+  std::vector<std::uint32_t> slot_paths;  // slot i is bound to paths[slot_paths[i]] from the root
+  std::vector<std::vector<std::uint16_t>> symbol_sets;  // sorted symbol ids, for `in` over constants
+  std::vector<custom_function> customs;
+  std::vector<std::string> pointers;  // JSON pointer of each instruction
+  symbol_table symbols;
+  arena storage{1024};  // bytes of constant strings, arrays and objects
+  std::uint32_t root = 0;
+  bool needs_whole_document = false;  // some var path is computed at run time
+  bool empty_object_is_false = false; // truthiness of the specification dialect
+
+  std::uint32_t kid(const instruction& ins, std::uint32_t i) const noexcept { return kids[ins.first + i]; }
+};
+
+}  // namespace divert::detail

@@ -1,0 +1,178 @@
+#pragma once
+// divert::jsonlogic — compat mode: JsonLogic over untyped JSON data, compiled once.
+//
+//   auto rule = divert::jsonlogic::rule::compile(R"({"<=": [18, {"var": "age"}, 24]})"_json);
+//   rule.apply({{"age", 21}});                    // true
+//   auto data = rule.bind(case_json);             // bind once ...
+//   bool ok = rule.test(data);                    // ... evaluate many times, allocation-free
+//
+// Two dialects, because the JsonLogic world has two: `javascript` answers as json-logic-js
+// 2.0.5 (the reference implementation, the default), `specification` as the JsonLogic
+// organisation's newer suites and json-logic-engine 5. docs/jsonlogic.md lists the differences.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "divert/detail/eval/evaluator.hpp"
+#include "divert/detail/eval/spec_eval.hpp"
+#include "divert/detail/input/json_text.hpp"
+#include "divert/detail/ir/parse.hpp"
+#include "divert/detail/plan/fold.hpp"
+#include "divert/detail/plan/spec_planner.hpp"
+#include "divert/error.hpp"
+#include "divert/limits.hpp"
+
+namespace divert::jsonlogic {
+
+enum class dialect {
+  javascript,     // json-logic-js 2.0.5
+  specification,  // the JsonLogic organisation's suites (json-logic-engine 5)
+};
+
+// An operator an embedding program adds: it receives its evaluated arguments as a JSON array.
+using operator_function = std::function<nlohmann::ordered_json(const nlohmann::ordered_json& args)>;
+
+struct options {
+  jsonlogic::dialect dialect = dialect::javascript;
+  divert::limits limits{};
+  std::map<std::string, operator_function, std::less<>> operators;  // custom operators
+  std::string file;  // named in diagnostics
+};
+
+class rule;
+
+// Data bound for one rule: its strings looked up in the rule's symbol table once, its variable
+// paths resolved to slots. Also holds the scratch memory evaluation uses, so one `data` is
+// evaluated by one thread at a time; the rule itself is shared freely.
+class data {
+ public:
+  data() = default;
+  data(data&&) noexcept = default;
+  data& operator=(data&&) noexcept = default;
+
+ private:
+  friend class rule;
+  detail::arena storage_{1024};
+  detail::arena scratch_{1024};
+  std::vector<detail::value> slots_;
+  detail::value root_;
+  const detail::program* owner_ = nullptr;
+};
+
+class rule {
+ public:
+  // Parses and compiles; throws compile_error (every problem, each with its JSON pointer) or
+  // limit_error.
+  template <class Json>
+  static rule compile(const Json& logic, const options& opts = {}) {
+    nlohmann::ordered_json j(logic);
+    std::vector<diagnostic> diags;
+    detail::parse_context cx{opts.limits, opts.file, diags};
+    detail::expr e = detail::parse_expr(j, "", cx);
+    if (has_errors(diags)) throw compile_error(std::move(diags));
+    auto p = std::make_shared<detail::program>();
+    detail::plan_options po;
+    po.dialect = opts.dialect == dialect::javascript ? detail::dialect_id::javascript
+                                                     : detail::dialect_id::specification;
+    po.customs = &opts.operators;
+    po.file = opts.file;
+    p->empty_object_is_false = po.dialect == detail::dialect_id::specification;
+    detail::planner pl(*p, po, diags);
+    pl.plan_root(e);
+    if (has_errors(diags)) throw compile_error(std::move(diags));
+    rule r;
+    r.program_ = std::move(p);
+    r.limits_ = opts.limits;
+    return r;
+  }
+
+  // Parses JSON text first (syntax errors carry line and column).
+  static rule compile_text(std::string_view text, const options& opts = {}) {
+    return compile(detail::parse_json_text(text, opts.file, opts.limits), opts);
+  }
+
+  template <class Json>
+  data bind(const Json& json) const {
+    data d;
+    bind(json, d);
+    return d;
+  }
+
+  // Rebinds `d` (reusing its memory) to new data.
+  template <class Json>
+  void bind(const Json& json, data& d) const {
+    d.storage_.reset();
+    d.owner_ = program_.get();
+    detail::json_to_value conv(program_->symbols, d.storage_, detail::string_mode::lookup, &limits_);
+    d.root_ = conv.convert(json);
+    d.slots_.resize(program_->slot_paths.size());
+    for (std::size_t i = 0; i < program_->slot_paths.size(); ++i)
+      d.slots_[i] = detail::walk_path(*program_, d.root_, program_->paths[program_->slot_paths[i]], d.storage_);
+  }
+
+  // Evaluates; the returned value lives until `d` is evaluated or rebound again.
+  // Throws evaluation_error when the rule raises an error (throw, NaN in the spec dialect).
+  template <class Tracer = detail::null_tracer>
+  detail::value evaluate(data& d, Tracer& tracer) const {
+    check_owner(d);
+    d.scratch_.reset();
+    detail::machine<Tracer> m(*program_, d.slots_.data(), d.scratch_, tracer);
+    try {
+      return m.run(d.root_);
+    } catch (const detail::eval_failure& f) {
+      throw evaluation_error("jsonlogic-error", error_type(f.payload));
+    }
+  }
+  detail::value evaluate(data& d) const {
+    detail::null_tracer t;
+    return evaluate(d, t);
+  }
+
+  // JsonLogic truthiness of the result (the dialect's own).
+  bool test(data& d) const {
+    detail::value v = evaluate(d);
+    return detail::js::truthy(v, dialect_is_spec());
+  }
+
+  // Bind, evaluate, convert: the one-shot form.
+  template <class Json>
+  nlohmann::ordered_json apply(const Json& json) const {
+    data d = bind(json);
+    return detail::value_to_json(evaluate(d));
+  }
+
+  const detail::program& program() const noexcept { return *program_; }
+
+  // The message of a JsonLogic-level error payload: {"type": X} gives X.
+  static std::string error_type(const detail::value& payload) {
+    if (payload.k == detail::kind::object) {
+      for (std::uint32_t i = 0; i < payload.n; ++i)
+        if (payload.members[i].key_sv() == "type") return detail::js::to_string(payload.members[i].v);
+    }
+    if (payload.k == detail::kind::string) return std::string(payload.sv());
+    return detail::value_to_json(payload).dump();
+  }
+
+ private:
+  bool dialect_is_spec() const noexcept { return program_->empty_object_is_false; }
+  void check_owner(const data& d) const {
+    if (d.owner_ != program_.get())
+      throw evaluation_error("foreign-data", "data was bound for a different rule");
+  }
+
+  std::shared_ptr<const detail::program> program_;
+  divert::limits limits_{};
+};
+
+// One-shot: compile, bind, evaluate.
+template <class Json1, class Json2>
+nlohmann::ordered_json apply(const Json1& logic, const Json2& data_json, const options& opts = {}) {
+  return rule::compile(logic, opts).apply(data_json);
+}
+
+}  // namespace divert::jsonlogic
