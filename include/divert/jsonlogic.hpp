@@ -20,6 +20,7 @@
 
 #include "divert/detail/eval/evaluator.hpp"
 #include "divert/detail/eval/spec_eval.hpp"
+#include "divert/detail/eval/strict_eval.hpp"
 #include "divert/detail/input/json_text.hpp"
 #include "divert/detail/ir/parse.hpp"
 #include "divert/detail/plan/fold.hpp"

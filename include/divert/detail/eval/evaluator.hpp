@@ -111,8 +111,9 @@ class machine {
   arena& scratch() noexcept { return scratch_; }
   const value* slots() const noexcept { return slots_; }
 
-  // Defined in spec_eval.hpp.
+  // Defined in spec_eval.hpp and strict_eval.hpp.
   value eval_spec(const instruction& ins, std::uint32_t i, const scope& s);
+  value eval_strict(const instruction& ins, std::uint32_t i, const scope& s);
 
  private:
   value kid(const instruction& ins, std::uint32_t k, const scope& s) { return eval(p_.kid(ins, k), s); }
@@ -351,7 +352,9 @@ class machine {
           default: return value::boolean(x >= c);
         }
       }
-      default: return eval_spec(ins, i, s);
+      default:
+        if (static_cast<int>(ins.op) >= static_cast<int>(opcode::strict_first)) return eval_strict(ins, i, s);
+        return eval_spec(ins, i, s);
     }
   }
 

@@ -4,6 +4,8 @@
 // Instructions that read data, have effects or may fail are left for run time.
 
 #include "divert/detail/eval/evaluator.hpp"
+#include "divert/detail/eval/spec_eval.hpp"
+#include "divert/detail/eval/strict_eval.hpp"
 #include "divert/detail/plan/planner.hpp"
 
 namespace divert::detail {
