@@ -18,6 +18,15 @@
 
 namespace divert::detail {
 
+// What an enclosing scope shows to outer-scope access ({"val": [[n], ...]}), as json-logic-engine
+// passes it: the first entry of its `above` array.
+enum class frame_kind : std::uint8_t {
+  root,     // the data the rule was applied to (nothing above it)
+  indexed,  // map, filter: {"iterator": the array, "index": i}
+  whole,    // reduce, all, some, none: the array (or string) being iterated
+  error,    // a try's fallback: null (its data is {"type": ...})
+};
+
 // An iteration's context: what variables read, and (spec dialect) where the iteration is.
 struct scope {
   value data;
@@ -25,6 +34,7 @@ struct scope {
   double index = 0;
   const scope* parent = nullptr;
   bool is_iteration = false;  // false: the root, or a try's error context
+  frame_kind frame = frame_kind::root;
 };
 
 // A JsonLogic-level error raised while evaluating: `throw`, NaN (spec dialect), bad arguments.
@@ -34,6 +44,7 @@ struct eval_failure {
 
 struct null_tracer {
   static constexpr bool enabled = false;
+  void on_enter(std::uint32_t, const scope&) noexcept {}
   void on_value(std::uint32_t, const value&, const scope&) noexcept {}
 };
 
@@ -102,9 +113,14 @@ class machine {
   }
 
   value eval(std::uint32_t i, const scope& s) {
-    value v = eval_node(i, s);
-    if constexpr (Tracer::enabled) tracer_.on_value(i, v, s);
-    return v;
+    if constexpr (Tracer::enabled) {
+      tracer_.on_enter(i, s);
+      value v = eval_node(i, s);
+      tracer_.on_value(i, v, s);
+      return v;
+    } else {
+      return eval_node(i, s);
+    }
   }
 
   const program& prog() const noexcept { return p_; }
@@ -473,6 +489,7 @@ class machine {
     inner.parent = &s;
     inner.iterable = arr;
     inner.is_iteration = true;
+    inner.frame = ins.op == opcode::js_map || ins.op == opcode::js_filter ? frame_kind::indexed : frame_kind::whole;
     auto body = [&](std::uint32_t k) {
       inner.data = arr.items[k];
       inner.index = k;
@@ -520,6 +537,7 @@ class machine {
     inner.parent = &s;
     inner.iterable = arr;
     inner.is_iteration = true;
+    inner.frame = frame_kind::whole;
     for (std::uint32_t k = 0; k < arr.n; ++k) {
       member* ms = scratch_.allocate_array<member>(2);
       ms[0] = member{"current", 7, current_sym, arr.items[k]};

@@ -71,6 +71,43 @@ enum class opcode : std::uint8_t {
 
   // ---- the JsonLogic organisation's specification (json-logic-engine 5) and extensions ----
   spec_first = 100,
+  // extensions in both dialects (flags: see spec_eval.hpp)
+  spec_val = 101,        // kids: the arguments (or one, flags & spec_spread); val of a computed path
+  spec_val_climb = 102,  // a: path index; b: how many scopes up; a static val path in an outer scope
+  spec_exists = 103,     // kids: as spec_val
+  spec_length = 104,     // kids: the arguments; the length of the first
+  spec_try = 105,        // kids: the alternatives; a: symbol of "type"
+  spec_throw = 106,      // kids: the arguments; a: symbol of "type"
+  spec_coalesce = 107,   // kids: the alternatives (??)
+  // the specification dialect
+  spec_var = 108,        // kids: the arguments; a var whose path is computed (the engine's key syntax)
+  spec_if = 109,
+  spec_and = 110,
+  spec_or = 111,
+  spec_not = 112,
+  spec_truthy = 113,
+  spec_compare = 114,    // a: which comparison (spec_cmp); kids: 2 or more operands
+  spec_add = 115,
+  spec_mul = 116,
+  spec_sub = 117,
+  spec_div = 118,
+  spec_mod = 119,
+  spec_min = 120,
+  spec_max = 121,
+  spec_cat = 122,
+  spec_substr = 123,
+  spec_in = 124,
+  spec_merge = 125,
+  spec_missing = 126,
+  spec_missing_some = 127,
+  spec_map = 128,        // kids: array, logic
+  spec_filter = 129,
+  spec_all = 130,
+  spec_some = 131,
+  spec_none = 132,
+  spec_reduce = 133,     // kids: array, logic, initial (flags & spec_has_initial); a, b: symbols
+  spec_compare_const = 134,  // operand (kid 0 or slot a) compared with number constant b; c: spec_cmp
+  spec_between_const = 135,  // constant b <(=) operand <(=) constant c; flags: inclusivity
   spec_last = 199,
 
   // ---- strict mode (policies): typed, three-valued ----
