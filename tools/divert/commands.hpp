@@ -12,5 +12,6 @@ inline constexpr int exit_failed = 1;
 inline constexpr int exit_unusable = 2;
 
 void add_jsonlogic_commands(CLI::App& app, int& exit_code);
+void add_policy_commands(CLI::App& app, int& exit_code);
 
 }  // namespace divert::cli

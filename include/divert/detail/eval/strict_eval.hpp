@@ -1,13 +1,300 @@
 #pragma once
-// Evaluation of strict-mode (policy) instructions: typed, three-valued.
+// Evaluation of strict-mode (policy) instructions: typed (the checker guarantees the kinds),
+// three-valued (an absent fact is unknown; `and` is false as soon as one side is false, and
+// unknown only when no side is false), with numbers that may be known only as a range: a
+// comparison that holds for the whole range is true, one that holds for none is false.
+// Nothing here allocates: strict programs never build arrays or strings.
 
+#include <algorithm>
+#include <cmath>
+
+#include "divert/detail/eval/dates.hpp"
 #include "divert/detail/eval/evaluator.hpp"
 
 namespace divert::detail {
 
+namespace strict {
+
+enum class tri : std::uint8_t { no = 0, yes = 1, unknown = 2 };
+
+inline value of(tri t) noexcept { return t == tri::unknown ? value::unknown() : value::boolean(t == tri::yes); }
+inline value of(bool b) noexcept { return value::boolean(b); }
+
+inline tri truth(const value& v) noexcept {
+  if (v.k == kind::boolean) return v.b ? tri::yes : tri::no;
+  return tri::unknown;
+}
+
+struct interval {
+  double lo, hi;
+};
+
+// Numbers, dates and ranges as intervals; false for unknown.
+inline bool as_interval(const value& v, interval& out) noexcept {
+  switch (v.k) {
+    case kind::number:
+    case kind::date: out = {v.num, v.num}; return true;
+    case kind::range: out = {v.bounds[0], v.bounds[1]}; return true;
+    default: return false;
+  }
+}
+
+inline value number_of(interval i) noexcept {
+  if (i.lo == i.hi) return value::number(i.lo);
+  if (!value::fits_range(i.lo) || !value::fits_range(i.hi)) return value::unknown();
+  return value::range(i.lo, i.hi);
+}
+
+inline tri less(interval a, interval b, bool or_equal) noexcept {
+  if (or_equal) {
+    if (a.hi <= b.lo) return tri::yes;
+    if (a.lo > b.hi) return tri::no;
+  } else {
+    if (a.hi < b.lo) return tri::yes;
+    if (a.lo >= b.hi) return tri::no;
+  }
+  return tri::unknown;
+}
+
+inline tri equal(interval a, interval b) noexcept {
+  if (a.lo == a.hi && b.lo == b.hi) return a.lo == b.lo ? tri::yes : tri::no;
+  if (a.hi < b.lo || b.hi < a.lo) return tri::no;
+  return tri::unknown;
+}
+
+inline tri both(tri a, tri b) noexcept {
+  if (a == tri::no || b == tri::no) return tri::no;
+  if (a == tri::unknown || b == tri::unknown) return tri::unknown;
+  return tri::yes;
+}
+
+inline tri negate(tri a) noexcept { return a == tri::unknown ? a : (a == tri::yes ? tri::no : tri::yes); }
+
+// Typed equality: strings by symbol or bytes, booleans, numbers/dates/ranges as intervals.
+inline tri equals(const value& a, const value& b) noexcept {
+  if (a.k == kind::unknown || b.k == kind::unknown) return tri::unknown;
+  if (a.k == kind::string && b.k == kind::string) return same_string(a, b) ? tri::yes : tri::no;
+  if (a.k == kind::boolean && b.k == kind::boolean) return a.b == b.b ? tri::yes : tri::no;
+  interval x, y;
+  if (as_interval(a, x) && as_interval(b, y)) return equal(x, y);
+  return tri::no;
+}
+
+inline tri compare(const value& a, const value& b, std::uint8_t which) noexcept {
+  interval x, y;
+  if (!as_interval(a, x) || !as_interval(b, y)) return tri::unknown;
+  switch (which) {
+    case cmp_lt: return less(x, y, false);
+    case cmp_le: return less(x, y, true);
+    case cmp_gt: return less(y, x, false);
+    default: return less(y, x, true);
+  }
+}
+
+inline bool in_symbols(const std::vector<std::uint16_t>& set, const value& s, const value& list) noexcept {
+  if (s.sym != no_symbol) return std::binary_search(set.begin(), set.end(), s.sym);
+  for (std::uint32_t i = 0; i < list.n; ++i)
+    if (same_string(s, list.items[i])) return true;
+  return false;
+}
+
+}  // namespace strict
+
 template <class Tracer>
-value machine<Tracer>::eval_strict(const instruction&, std::uint32_t, const scope&) {
-  return value::unknown();
+value machine<Tracer>::eval_strict(const instruction& ins, std::uint32_t, const scope& s) {
+  using strict::tri;
+  switch (ins.op) {
+    case opcode::s_fact: return slots_[ins.a];
+    case opcode::s_field:
+    case opcode::s_item:
+    case opcode::s_index: {
+      const scope* at = &s;
+      for (std::uint32_t up = ins.b; up > 0 && at; --up) at = at->parent;
+      if (ins.op == opcode::s_index) return value::number(at->index);
+      if (ins.op == opcode::s_item) return at->data;
+      return at->data.members[ins.a].v;
+    }
+    case opcode::s_and:
+    case opcode::s_or: {
+      bool is_and = ins.op == opcode::s_and;
+      bool unknown = false;
+      for (std::uint32_t k = 0; k < ins.count; ++k) {
+        tri t = strict::truth(kid(ins, k, s));
+        if (t == tri::unknown)
+          unknown = true;
+        else if ((t == tri::yes) != is_and)
+          return value::boolean(!is_and);
+      }
+      return unknown ? value::unknown() : value::boolean(is_and);
+    }
+    case opcode::s_not: return strict::of(strict::negate(strict::truth(kid(ins, 0, s))));
+    case opcode::s_if: {
+      std::uint32_t k = 0;
+      for (; k + 1 < ins.count; k += 2) {
+        tri t = strict::truth(kid(ins, k, s));
+        if (t == tri::yes) return kid(ins, k + 1, s);
+        if (t == tri::unknown) {
+          // Unknown condition: the answer is known only if every remaining branch agrees.
+          value first = kid(ins, k + 1, s);
+          for (std::uint32_t j = k + 3; j < ins.count; j += 2)
+            if (strict::equals(first, kid(ins, j, s)) != tri::yes) return value::unknown();
+          if (strict::equals(first, kid(ins, ins.count - 1, s)) != tri::yes) return value::unknown();
+          return first;
+        }
+      }
+      return kid(ins, ins.count - 1, s);
+    }
+    case opcode::s_eq: return strict::of(strict::equals(kid(ins, 0, s), kid(ins, 1, s)));
+    case opcode::s_ne: return strict::of(strict::negate(strict::equals(kid(ins, 0, s), kid(ins, 1, s))));
+    case opcode::s_lt: return strict::of(strict::compare(kid(ins, 0, s), kid(ins, 1, s), cmp_lt));
+    case opcode::s_le: return strict::of(strict::compare(kid(ins, 0, s), kid(ins, 1, s), cmp_le));
+    case opcode::s_gt: return strict::of(strict::compare(kid(ins, 0, s), kid(ins, 1, s), cmp_gt));
+    case opcode::s_ge: return strict::of(strict::compare(kid(ins, 0, s), kid(ins, 1, s), cmp_ge));
+    case opcode::s_between: {
+      value lo = kid(ins, 0, s), x = kid(ins, 1, s), hi = kid(ins, 2, s);
+      tri a = strict::compare(lo, x, (ins.flags & lower_inclusive) ? cmp_le : cmp_lt);
+      if (a == tri::no) return value::boolean(false);
+      return strict::of(strict::both(a, strict::compare(x, hi, (ins.flags & upper_inclusive) ? cmp_le : cmp_lt)));
+    }
+    case opcode::s_in_set: {
+      value needle = kid(ins, 0, s);
+      if (needle.k != kind::string) return value::unknown();
+      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], needle, p_.constants[ins.b]));
+    }
+    case opcode::s_in_values: {
+      value needle = kid(ins, 0, s);
+      const value& list = p_.constants[ins.b];
+      bool unknown = false;
+      for (std::uint32_t k = 0; k < list.n; ++k) {
+        tri t = strict::equals(needle, list.items[k]);
+        if (t == tri::yes) return value::boolean(true);
+        if (t == tri::unknown) unknown = true;
+      }
+      return unknown ? value::unknown() : value::boolean(false);
+    }
+    case opcode::s_contains: {
+      value arr = kid(ins, 0, s);
+      if (arr.k != kind::array) return value::unknown();
+      const value& needle = p_.constants[ins.b];
+      bool unknown = false;
+      for (std::uint32_t k = 0; k < arr.n; ++k) {
+        tri t = strict::equals(arr.items[k], needle);
+        if (t == tri::yes) return value::boolean(true);
+        if (t == tri::unknown) unknown = true;
+      }
+      return unknown ? value::unknown() : value::boolean(false);
+    }
+    case opcode::s_add:
+    case opcode::s_sub:
+    case opcode::s_mul:
+    case opcode::s_div:
+    case opcode::s_mod:
+    case opcode::s_min:
+    case opcode::s_max: {
+      strict::interval acc{};
+      for (std::uint32_t k = 0; k < ins.count; ++k) {
+        strict::interval x{};
+        if (!strict::as_interval(kid(ins, k, s), x)) return value::unknown();
+        if (k == 0) {
+          acc = ins.op == opcode::s_sub && ins.count == 1 ? strict::interval{-x.hi, -x.lo} : x;
+          continue;
+        }
+        switch (ins.op) {
+          case opcode::s_add: acc = {acc.lo + x.lo, acc.hi + x.hi}; break;
+          case opcode::s_sub: acc = {acc.lo - x.hi, acc.hi - x.lo}; break;
+          case opcode::s_min: acc = {std::min(acc.lo, x.lo), std::min(acc.hi, x.hi)}; break;
+          case opcode::s_max: acc = {std::max(acc.lo, x.lo), std::max(acc.hi, x.hi)}; break;
+          case opcode::s_mul: {
+            double c[4] = {acc.lo * x.lo, acc.lo * x.hi, acc.hi * x.lo, acc.hi * x.hi};
+            acc = {*std::min_element(c, c + 4), *std::max_element(c, c + 4)};
+            break;
+          }
+          case opcode::s_div: {
+            if (x.lo <= 0 && x.hi >= 0) return value::unknown();  // division by zero, or a range across it
+            double c[4] = {acc.lo / x.lo, acc.lo / x.hi, acc.hi / x.lo, acc.hi / x.hi};
+            acc = {*std::min_element(c, c + 4), *std::max_element(c, c + 4)};
+            break;
+          }
+          default:  // %: exact values only
+            if (acc.lo != acc.hi || x.lo != x.hi || x.lo == 0) return value::unknown();
+            acc = {std::fmod(acc.lo, x.lo), std::fmod(acc.lo, x.lo)};
+            break;
+        }
+      }
+      return strict::number_of(acc);
+    }
+    case opcode::s_all:
+    case opcode::s_some:
+    case opcode::s_none:
+    case opcode::s_count: {
+      value arr = kid(ins, 0, s);
+      if (arr.k != kind::array) return value::unknown();
+      scope inner;
+      inner.parent = &s;
+      inner.iterable = arr;
+      inner.is_iteration = true;
+      std::uint32_t yes = 0, unknown = 0;
+      for (std::uint32_t k = 0; k < arr.n; ++k) {
+        inner.data = arr.items[k];
+        inner.index = k;
+        tri t = strict::truth(eval(p_.kid(ins, 1), inner));
+        if (t == tri::yes) {
+          ++yes;
+          if (ins.op == opcode::s_some) return value::boolean(true);
+          if (ins.op == opcode::s_none) return value::boolean(false);
+        } else if (t == tri::no) {
+          if (ins.op == opcode::s_all) return value::boolean(false);
+        } else {
+          ++unknown;
+        }
+      }
+      switch (ins.op) {
+        case opcode::s_all: return unknown ? value::unknown() : value::boolean(arr.n > 0);  // JsonLogic: all of [] is false
+        case opcode::s_some: return unknown ? value::unknown() : value::boolean(false);
+        case opcode::s_none: return unknown ? value::unknown() : value::boolean(true);
+        default: return strict::number_of({static_cast<double>(yes), static_cast<double>(yes + unknown)});
+      }
+    }
+    case opcode::s_length: {
+      value arr = kid(ins, 0, s);
+      return arr.k == kind::array ? value::number(arr.n) : value::unknown();
+    }
+    case opcode::s_days_between:
+    case opcode::s_months_between:
+    case opcode::s_years_between: {
+      value a = kid(ins, 0, s), b = kid(ins, 1, s);
+      if (a.k != kind::date || b.k != kind::date) return value::unknown();
+      auto x = static_cast<std::int64_t>(a.num), y = static_cast<std::int64_t>(b.num);
+      if (ins.op == opcode::s_days_between) return value::number(static_cast<double>(y - x));
+      if (ins.op == opcode::s_months_between) return value::number(static_cast<double>(dates::months_between(x, y)));
+      return value::number(static_cast<double>(dates::years_between(x, y)));
+    }
+    case opcode::s_fact_cmp: return strict::of(strict::compare(slots_[ins.a], p_.constants[ins.b], ins.flags));
+    case opcode::s_fact_between: {
+      const value& x = slots_[ins.a];
+      tri a = strict::compare(p_.constants[ins.b], x, (ins.flags & lower_inclusive) ? cmp_le : cmp_lt);
+      if (a == tri::no) return value::boolean(false);
+      return strict::of(strict::both(a, strict::compare(x, p_.constants[ins.c], (ins.flags & upper_inclusive) ? cmp_le : cmp_lt)));
+    }
+    case opcode::s_fact_eq: {
+      tri t = strict::equals(slots_[ins.a], p_.constants[ins.b]);
+      return strict::of(ins.flags & 1 ? strict::negate(t) : t);
+    }
+    case opcode::s_fact_in_set: {
+      const value& v = slots_[ins.a];
+      if (v.k != kind::string) return value::unknown();
+      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], v, p_.constants[ins.b]));
+    }
+    case opcode::s_field_eq: return strict::of(strict::equals(s.data.members[ins.a].v, p_.constants[ins.b]));
+    case opcode::s_field_in_set: {
+      const value& v = s.data.members[ins.a].v;
+      if (v.k != kind::string) return value::unknown();
+      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], v, p_.constants[ins.b]));
+    }
+    case opcode::s_fact_truthy: return slots_[ins.a];
+    case opcode::s_fact_not: return strict::of(strict::negate(strict::truth(slots_[ins.a])));
+    default: return value::unknown();
+  }
 }
 
 }  // namespace divert::detail

@@ -44,7 +44,7 @@ struct value {
     const char* str;
     const value* items;
     const member* members;
-    const double* bounds;  // range: {min, max}
+    float bounds[2];  // range: {min, max}, inline so ranges never allocate
   };
 
   static value undefined() noexcept { return value{}; }
@@ -98,12 +98,15 @@ struct value {
     v.members = first;
     return v;
   }
-  static value range(const double* min_max) noexcept {
+  // Bounds must be exactly representable as float (checked where ranges are made).
+  static value range(double min, double max) noexcept {
     value v;
     v.k = kind::range;
-    v.bounds = min_max;
+    v.bounds[0] = static_cast<float>(min);
+    v.bounds[1] = static_cast<float>(max);
     return v;
   }
+  static bool fits_range(double x) noexcept { return static_cast<double>(static_cast<float>(x)) == x; }
 
   bool is(kind x) const noexcept { return k == x; }
   bool is_nullish() const noexcept { return k == kind::null || k == kind::undefined; }

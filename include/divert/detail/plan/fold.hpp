@@ -50,12 +50,6 @@ inline value persist(program& p, const value& v) {
       }
       return value::object(ms, v.n);
     }
-    case kind::range: {
-      double* b = p.storage.allocate_array<double>(2);
-      b[0] = v.bounds[0];
-      b[1] = v.bounds[1];
-      return value::range(b);
-    }
     default: return v;
   }
 }
