@@ -110,8 +110,50 @@ enum class opcode : std::uint8_t {
   spec_between_const = 135,  // constant b <(=) operand <(=) constant c; flags: inclusivity
   spec_last = 199,
 
-  // ---- strict mode (policies): typed, three-valued ----
+  // ---- strict mode (policies): typed, three-valued (unknown propagates, Kleene logic) ----
   strict_first = 200,
+  s_fact = strict_first,  // a: slot
+  s_field,          // a: field index of an item; b: how many iterations up (0 = the current one)
+  s_item,           // the item itself (arrays of scalars); b: iterations up
+  s_index,          // the item's index; b: iterations up
+  s_and,
+  s_or,
+  s_not,
+  s_if,             // kids: cond, then, [cond, then]..., else
+  s_eq,             // kids: 2 values of one type
+  s_ne,
+  s_lt,             // kids: 2 numbers or dates
+  s_le,
+  s_gt,
+  s_ge,
+  s_between,        // kids: 3; flags: lower_inclusive / upper_inclusive
+  s_in_set,         // kid 0: string or enum; c: symbol set
+  s_in_values,      // kid 0: a number or date; b: constant array
+  s_contains,       // kid 0: array of strings; b: constant string
+  s_add,
+  s_sub,
+  s_mul,
+  s_div,
+  s_mod,
+  s_min,
+  s_max,
+  s_all,            // kid 0: array; kid 1: body
+  s_some,
+  s_none,
+  s_count,          // length of filter: kid 0 array, kid 1 body; a range while items are unknown
+  s_length,         // kid 0: array
+  s_days_between,   // kids: 2 dates
+  s_months_between,
+  s_years_between,
+  // fused: a slot compared with constants
+  s_fact_cmp,       // a: slot; b: constant; flags: cmp_*
+  s_fact_between,   // a: slot; b, c: constants; flags: inclusivity
+  s_fact_eq,        // a: slot; b: constant (flags & 1: negated)
+  s_fact_in_set,    // a: slot; c: symbol set
+  s_field_eq,       // a: field (current item); b: constant
+  s_field_in_set,   // a: field (current item); c: symbol set
+  s_fact_truthy,    // a: slot (a boolean fact)
+  s_fact_not,       // a: slot (a boolean fact)
 };
 
 // instruction::flags
