@@ -77,11 +77,23 @@ int run_eval(const eval_options& o) {
       static const ojson null_data;
       const ojson& data = req.contains("data") ? req["data"] : null_data;
       answer["result"] = cached->apply(data);
-    } catch (const divert::error& e) {
+    } catch (const divert::compile_error& e) {
+      // Every problem of the rule, each with the JSON pointer (in the rule) it is about.
       std::string message;
       for (const auto& diag : e.diagnostics()) {
         if (!message.empty()) message += "; ";
-        message += (diag.pointer.empty() ? std::string() : diag.pointer + ": ") + diag.message;
+        message += (diag.pointer.empty() ? std::string("/") : diag.pointer) + ": " + diag.message;
+      }
+      answer = ojson::object();
+      answer["error"] = message;
+    } catch (const divert::error& e) {
+      // A JsonLogic error raised while evaluating (its type: "NaN", a thrown value...), a limit,
+      // or a line that is not a request.
+      std::string message;
+      for (const auto& diag : e.diagnostics()) {
+        if (!message.empty()) message += "; ";
+        if (diag.line) message += "column " + std::to_string(diag.column) + ": ";
+        message += diag.message;
       }
       answer = ojson::object();
       answer["error"] = message;

@@ -32,6 +32,7 @@ struct scope {
   value data;
   value iterable;  // the array being iterated (undefined at the root)
   double index = 0;
+  value accumulator;  // strict reduce: the running value
   const scope* parent = nullptr;
   bool is_iteration = false;  // false: the root, or a try's error context
   frame_kind frame = frame_kind::root;
@@ -435,29 +436,49 @@ class machine {
     return v;
   }
 
-  value lookup_key(const value& data, const value& key) {
+  // {"var": [key, fallback]} on data, as json-logic-js's var reads it.
+  value lookup_key(const value& data, const value& key, const value& fallback = value::undefined()) {
     if (key.is_nullish() || (key.k == kind::string && key.n == 0)) return data;
+    value not_found = fallback.k == kind::undefined ? value::null() : fallback;
     std::string text = js::to_string(key);
     value v = data;
     std::size_t start = 0;
     for (;;) {
       std::size_t dot = text.find('.', start);
       std::string_view part = std::string_view(text).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      if (v.is_nullish()) return value::null();
+      if (v.is_nullish()) return not_found;
       v = walk_dynamic(v, part, scratch_);
-      if (v.k == kind::undefined) return value::null();
+      if (v.k == kind::undefined) return not_found;
       if (dot == std::string::npos) break;
       start = dot + 1;
     }
     return v;
   }
 
+  // An object with one member, met where json-logic-js would run it as logic: not compiled here,
+  // so it fails as an operation json-logic-js does not know.
+  [[noreturn]] void unrecognized(const value& operation) {
+    std::string m = "Unrecognized operation " + std::string(operation.members[0].key_sv());
+    throw eval_failure{make_string(m)};
+  }
+
+  // json-logic-js's missing looks each key up as {"var": key}: an array key is [path, fallback],
+  // an object key with one member is an operation.
   value missing_of(const value* keys, std::uint32_t count, const scope& s) {
     value* out = scratch_.allocate_array<value>(count);
     std::uint32_t n = 0;
     for (std::uint32_t k = 0; k < count; ++k) {
-      value v = lookup_key(s.data, keys[k]);
-      if (v.is_nullish() || (v.k == kind::string && v.n == 0)) out[n++] = keys[k];
+      const value& key = keys[k];
+      value v;
+      if (key.k == kind::array) {
+        for (std::uint32_t i = 0; i < key.n; ++i)
+          if (key.items[i].k == kind::object && key.items[i].n == 1) unrecognized(key.items[i]);
+        v = lookup_key(s.data, key.n > 0 ? key.items[0] : value::undefined(), key.n > 1 ? key.items[1] : value::undefined());
+      } else {
+        if (key.k == kind::object && key.n == 1) unrecognized(key);
+        v = lookup_key(s.data, key);
+      }
+      if (v.k == kind::null || (v.k == kind::string && v.n == 0)) out[n++] = key;
     }
     return value::array(out, n);
   }
@@ -473,7 +494,13 @@ class machine {
     value a[2];
     eager(ins, s, a);
     value need = a[0], options = a[1];
-    value are_missing = options.k == kind::array ? missing_of(options.items, options.n, s) : missing_of(&options, 1, s);
+    // {"missing": options}: the keys are options[0] when that is an array (missing's own rule).
+    value are_missing = options.k != kind::array                         ? missing_of(&options, 1, s)
+                        : options.n > 0 && options.items[0].k == kind::array ? missing_of(options.items[0].items, options.items[0].n, s)
+                                                                          : missing_of(options.items, options.n, s);
+    if (options.k == kind::array)
+      for (std::uint32_t i = 0; i < options.n; ++i)  // each option is applied as logic first
+        if (options.items[i].k == kind::object && options.items[i].n == 1) unrecognized(options.items[i]);
     double length = options.k == kind::array    ? options.n
                     : options.k == kind::string ? static_cast<double>(js::utf16_length(options.sv()))
                                                 : js::nan;

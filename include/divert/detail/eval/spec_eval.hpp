@@ -380,7 +380,11 @@ class spec_machine {
 
   value compare(const instruction& ins, const scope& s) {
     auto c = static_cast<spec_cmp>(ins.a);
-    if (ins.count == 2) return value::boolean(compare2(c, kid(ins, 0, s), kid(ins, 1, s)));
+    if (ins.count == 2) {
+      value a = kid(ins, 0, s);  // in order: the first error raised is the one reported
+      value b = kid(ins, 1, s);
+      return value::boolean(compare2(c, a, b));
+    }
     // A chain: every adjacent pair must hold, operands evaluated only as far as needed. The
     // engine then also compares each pair as numbers, strict or not.
     value prev = kid(ins, 0, s);

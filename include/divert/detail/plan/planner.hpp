@@ -106,6 +106,7 @@ class planner : public program_builder {
 
   const plan_options& options() const { return opts_; }
   int scope_depth = 0;  // > 0 inside the logic of map/filter/reduce/all/some/none
+  int try_depth = 0;    // > 0 inside a try: a wrong shape is an error at run time, which try catches
 
   // Plans `logic` as the body of an iteration (its variables read the current item).
   std::uint32_t plan_in_scope(const expr& logic) {

@@ -99,7 +99,13 @@ class spec_planner {
     return r;
   }
 
+  // A shape that fails whatever the data: a compile error, except inside a try, which would
+  // catch it at run time.
   std::uint32_t invalid(const expr& e, const std::string& why) {
+    if (pl_.try_depth > 0) {
+      std::uint32_t payload = pl_.constant_json(nlohmann::ordered_json{{"type", "Invalid Arguments"}}, e.pointer);
+      return pl_.emit(opcode::spec_throw, {payload}, e.pointer, 0, intern("type"));
+    }
     pl_.error("invalid-arguments", e.pointer, "\"" + e.op + "\" " + why);
     return pl_.constant(value::null(), e.pointer);
   }
@@ -229,7 +235,9 @@ class spec_planner {
   std::uint32_t plan_try(const expr& e) {
     // Every alternative after the first reads the error ({"type": ...}) as its data.
     std::vector<std::uint32_t> kids;
+    ++pl_.try_depth;
     for (std::size_t i = 0; i < e.args.size(); ++i) kids.push_back(i == 0 ? pl_.plan(e.args[i]) : pl_.plan_in_scope(e.args[i]));
+    --pl_.try_depth;
     if (!kids.empty() && pl_.is_constant(kids[0])) return kids[0];  // a constant cannot fail
     return pl_.emit(opcode::spec_try, kids, e.pointer, 0, intern("type"));
   }
