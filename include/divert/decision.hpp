@@ -89,7 +89,8 @@ struct decision_record {
   std::vector<std::string> skipped;  // rules set aside (--skip-rules)
   std::vector<std::string> warnings; // about the case (facts the schema does not know)
   std::vector<trace_entry> trace;
-  std::size_t rules_total = 0, eligibility_rules = 0, exclusion_rules = 0;
+  std::string error;  // the policy itself went wrong for this case (several pathways under "unique")
+  std::size_t rules_total = 0, eligibility_rules = 0, exclusion_rules = 0, implicit_rules = 0;
 
   // The decision record of DESIGN §6: deterministic, byte for byte.
   nlohmann::ordered_json to_json() const {
@@ -112,6 +113,7 @@ struct decision_record {
       j["reasons"].push_back(o);
     }
     j["missing"] = missing;
+    if (!error.empty()) j["error"] = error;
     if (!skipped.empty()) j["skipped"] = skipped;
     if (!warnings.empty()) j["warnings"] = warnings;
     j["trace"] = ojson::array();
@@ -139,9 +141,13 @@ struct decision_record {
         out += "          " + it.key() + ": " + v + "\n";
       }
     }
-    if (status == divert::status::eligible)
-      out += "why:      all " + std::to_string(eligibility_rules) + " eligibility rules hold; no exclusion applies (" +
+    if (status == divert::status::eligible) {
+      std::size_t own = eligibility_rules - implicit_rules;
+      out += "why:      " + (own == 1 ? std::string("the eligibility rule holds") : "all " + std::to_string(own) + " eligibility rules hold") +
+             (implicit_rules ? ", within the scheme's area and dates" : "") + "; no exclusion applies (" +
              std::to_string(exclusion_rules) + " checked)\n";
+    }
+    if (!error.empty()) out += "error:    " + error + "\n";
     if (!reasons.empty()) {
       out += "reasons:\n";
       for (const auto& r : reasons) {

@@ -22,7 +22,8 @@ using ojson = nlohmann::ordered_json;
 
 // What differs between a decision and an expectation {status, pathway, reasons, missing}; empty
 // when it matches. `record` receives the decision when given.
-inline std::vector<std::string> compare(const decision_record& rec, const ojson& expect) {
+inline std::vector<std::string> compare(const decision_record& rec, const ojson& expect,
+                                        const std::vector<std::string>* known_rules = nullptr) {
   std::vector<std::string> diffs;
   auto list = [](const std::vector<std::string>& xs) {
     std::string out = "[";
@@ -41,6 +42,8 @@ inline std::vector<std::string> compare(const decision_record& rec, const ojson&
   }
   if (expect.contains("pathway")) {
     std::string want = expect["pathway"].is_string() ? expect["pathway"].get<std::string>() : "";
+    if (known_rules && !want.empty() && std::find(known_rules->begin(), known_rules->end(), want) == known_rules->end())
+      diffs.push_back("pathway: the policy has no pathway \"" + want + "\"" + detail::did_you_mean(want, *known_rules));
     std::string got = rec.pathway ? rec.pathway->id : "";
     if (want != got)
       diffs.push_back("pathway: expected " + (want.empty() ? std::string("none") : want) + ", got " +
@@ -50,8 +53,14 @@ inline std::vector<std::string> compare(const decision_record& rec, const ojson&
     std::set<std::string> have;
     for (const auto& r : rec.reasons) have.insert(r.rule);
     std::vector<std::string> absent;
-    for (const auto& id : expect["reasons"])
-      if (!id.is_string() || !have.count(id.get<std::string>())) absent.push_back(id.is_string() ? id.get<std::string>() : id.dump());
+    for (const auto& id : expect["reasons"]) {
+      std::string name = id.is_string() ? id.get<std::string>() : id.dump();
+      if (known_rules && std::find(known_rules->begin(), known_rules->end(), name) == known_rules->end()) {
+        diffs.push_back("reasons: the policy has no rule \"" + name + "\"" + detail::did_you_mean(name, *known_rules));
+        continue;
+      }
+      if (!have.count(name)) absent.push_back(name);
+    }
     if (!absent.empty()) {
       std::vector<std::string> got(have.begin(), have.end());
       diffs.push_back("reasons: expected " + list(absent) + " among the reasons, got " + list(got));
@@ -112,6 +121,38 @@ class coverage {
       s.order = i;
     }
   }
+  // Records, for every leaf comparison the rules evaluated on this case, whether it was true or
+  // false (DESIGN §9: "for each rule and each leaf comparison").
+  void add_leaves(const policy& p, const facts& f, const decision& d) {
+    auto& seen = policies_[p.file()];
+    const auto& impl = p.impl();
+    detail::explainer ex(impl, f.slots());
+    for (std::uint32_t i = 0; i < impl.rules.size(); ++i) {
+      if (d.at(i) == outcome::not_evaluated || d.at(i) == outcome::skipped) continue;
+      walk_leaves(impl, ex.trace_rule(i), impl.rules[i].id, seen);
+    }
+  }
+  std::size_t leaves_covered() const {
+    std::size_t c = 0;
+    for (const auto& [f, p] : policies_)
+      for (const auto& [k, l] : p.leaves) c += l.true_seen + l.false_seen;
+    return c;
+  }
+  std::size_t leaves_total() const {
+    std::size_t t = 0;
+    for (const auto& [f, p] : policies_) t += 2 * p.leaves.size();
+    return t;
+  }
+  std::vector<std::string> uncovered_leaves() const {
+    std::vector<std::string> out;
+    for (const auto& [f, p] : policies_)
+      for (const auto& [k, l] : p.leaves) {
+        if (l.true_seen && l.false_seen) continue;
+        out.push_back(f + ": " + l.pointer + " (in \"" + l.rule + "\"): " + (l.true_seen ? "never false" : "never true"));
+      }
+    return out;
+  }
+
   std::size_t covered() const {
     std::size_t c = 0;
     for (const auto& [f, p] : policies_)
@@ -145,10 +186,44 @@ class coverage {
     std::size_t order = 0;
     bool true_seen = false, false_seen = false;
   };
+  struct leaf_seen {
+    std::string rule, pointer;
+    bool true_seen = false, false_seen = false;
+  };
   struct policy_seen {
     std::string policy_id;
     std::map<std::string, rule_seen> rules;
+    std::map<std::pair<std::uint32_t, std::string>, leaf_seen> leaves;  // (instruction, rule)
   };
+
+  static bool is_leaf(detail::opcode op) {
+    using detail::opcode;
+    switch (op) {
+      case opcode::s_eq: case opcode::s_ne: case opcode::s_lt: case opcode::s_le: case opcode::s_gt:
+      case opcode::s_ge: case opcode::s_between: case opcode::s_in_set: case opcode::s_in_values:
+      case opcode::s_contains: case opcode::s_fact_cmp: case opcode::s_fact_between: case opcode::s_fact_eq:
+      case opcode::s_fact_in_set: case opcode::s_field_eq: case opcode::s_field_in_set: case opcode::s_fact_truthy:
+      case opcode::s_fact_not: case opcode::s_fact: case opcode::s_field: case opcode::s_item:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  static void walk_leaves(const detail::policy_impl& impl, const detail::trace_node& t, const std::string& rule,
+                          policy_seen& seen) {
+    const auto& ins = impl.prog.code[t.at];
+    if (is_leaf(ins.op)) {
+      if (t.v.k == detail::kind::boolean) {  // a comparison, or a boolean fact used as a condition
+        auto& l = seen.leaves[{t.at, rule}];
+        l.rule = rule;
+        l.pointer = impl.prog.pointers[t.at];
+        (t.v.b ? l.true_seen : l.false_seen) = true;
+      }
+      return;
+    }
+    for (const auto& k : t.kids) walk_leaves(impl, k, rule, seen);
+  }
   std::map<std::string, policy_seen> policies_;
 };
 
@@ -160,6 +235,7 @@ struct case_outcome {
 
 struct suite_outcome {
   std::string file, policy_file;
+  std::size_t unrun = 0;  // cases that could not run (the policy did not load)
   std::vector<diagnostic> problems;  // the suite or its policy could not be used
   std::vector<case_outcome> cases;
   std::size_t passed() const {
@@ -190,6 +266,7 @@ inline suite_outcome run_suite(const std::string& file, const std::vector<std::s
   out.policy_file = dir.empty() ? suite["policy"].get<std::string>() : dir + "/" + suite["policy"].get<std::string>();
   std::vector<diagnostic> diags;
   policy p = policy::load(out.policy_file, diags, lim);
+  out.unrun = suite["cases"].size();
   if (!p.valid()) {
     for (auto& d : diags)
       if (d.level == severity::error) out.problems.push_back(d);
@@ -203,6 +280,9 @@ inline suite_outcome run_suite(const std::string& file, const std::vector<std::s
     return out;
   }
   if (cov) cov->declare(p);
+  out.unrun = 0;
+  std::vector<std::string> rule_ids;
+  for (std::size_t i = 0; i < p.rule_count(); ++i) rule_ids.push_back(p.rule(i).id);
   const ojson& cases = suite["cases"];
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const ojson& c = cases[i];
@@ -218,8 +298,11 @@ inline suite_outcome run_suite(const std::string& file, const std::vector<std::s
       facts f = p.bind(c["case"], file);
       decision d;
       p.decide(f, d, &skip, /*evaluate_all=*/true);
-      if (cov) cov->add(p, d);
-      co.differences = compare(p.explain(f, &skip), c["expect"]);
+      if (cov) {
+        cov->add(p, d);
+        cov->add_leaves(p, f, d);
+      }
+      co.differences = compare(p.explain(f, &skip), c["expect"], &rule_ids);
     } catch (const divert::error& e) {
       for (const auto& d : e.diagnostics())
         if (d.level == severity::error)

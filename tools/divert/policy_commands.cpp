@@ -1,5 +1,7 @@
 // divert eval | test | lint: deciding cases and checking policies (DESIGN §7, §8).
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -101,6 +103,8 @@ int run_test(const test_options& o) {
     testing::suite_outcome s = testing::run_suite(file, skip, o.coverage ? &cov : nullptr);
     if (!s.problems.empty()) {
       print_diagnostics(s.problems);
+      if (s.unrun) std::printf("FAIL %s: %zu cases not run (see the errors above)\n", file.c_str(), s.unrun);
+      failed += s.unrun;
       unusable = true;
       continue;
     }
@@ -115,12 +119,46 @@ int run_test(const test_options& o) {
     }
   }
   if (o.coverage) {
+    // Rules: each rule's two outcomes; leaves: each comparison inside them (DESIGN §9).
     std::printf("coverage: %zu/%zu\n", cov.covered(), cov.total());
     for (const auto& u : cov.uncovered()) std::printf("  uncovered: %s\n", u.c_str());
+    std::printf("leaf coverage: %zu/%zu\n", cov.leaves_covered(), cov.leaves_total());
+    for (const auto& u : cov.uncovered_leaves()) std::printf("  uncovered leaf: %s\n", u.c_str());
   }
   std::printf("%zu passed, %zu failed\n", passed, failed);
   if (unusable) return exit_unusable;
   return failed ? exit_failed : exit_ok;
+}
+
+// Orders diagnostics by file, then by where they are in it (line and column, or the JSON
+// pointer with array indexes compared as numbers), so a report reads top to bottom.
+inline bool pointer_before(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      std::size_t i2 = i, j2 = j;
+      while (i2 < a.size() && std::isdigit(static_cast<unsigned char>(a[i2]))) ++i2;
+      while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2]))) ++j2;
+      unsigned long long x = std::stoull(a.substr(i, i2 - i)), y = std::stoull(b.substr(j, j2 - j));
+      if (x != y) return x < y;
+      i = i2;
+      j = j2;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
+void sort_by_location(std::vector<diagnostic>& ds) {
+  std::stable_sort(ds.begin(), ds.end(), [](const diagnostic& a, const diagnostic& b) {
+    if (a.file != b.file) return a.file < b.file;
+    if (a.line != b.line) return a.line < b.line;
+    if (a.column != b.column) return a.column < b.column;
+    return pointer_before(a.pointer, b.pointer);
+  });
 }
 
 // ---- divert lint ----------------------------------------------------------------------------
@@ -134,6 +172,7 @@ int run_lint(const lint_options& o) {
   for (const auto& file : o.files) {
     std::vector<diagnostic> diags;
     policy p = policy::load(file, diags);
+    sort_by_location(diags);
     for (const auto& d : diags) {
       std::printf("%s\n", d.to_string().c_str());
       errors |= d.level == severity::error;
@@ -154,14 +193,16 @@ void add_policy_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   eval->add_flag("--trace", eo->trace, "Include every evaluated node's value");
   eval->add_option("--skip-rules", eo->skip_rules,
-                   "Rule ids to set aside (eligibility rules pass, exclusions do not fire), comma-separated");
+                   "Rule ids to set aside (eligibility rules pass, exclusions do not fire), comma-separated")
+      ->allow_extra_args(false);  // one value per --skip-rules, so files after it stay files
   eval->callback([eo, &exit_code] { exit_code = run_eval(*eo); });
 
   auto to = std::make_shared<test_options>();
   auto* test = app.add_subcommand("test", "Run policy tests (DESIGN §7); last line: N passed, N failed");
   test->add_option("files", to->files, "Test files (*.tests.json)")->required();
   test->add_flag("--coverage", to->coverage, "Report which rules the tests made both true and false");
-  test->add_option("--skip-rules", to->skip_rules, "Rule ids to set aside, comma-separated");
+  test->add_option("--skip-rules", to->skip_rules, "Rule ids to set aside, comma-separated")
+      ->allow_extra_args(false);
   test->callback([to, &exit_code] { exit_code = run_test(*to); });
 
   auto lo = std::make_shared<lint_options>();

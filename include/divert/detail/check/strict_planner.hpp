@@ -98,6 +98,8 @@ class strict_planner : public program_builder {
  private:
   struct frame {
     const schema_node* array;  // the array being iterated
+    bool is_reduce = false;    // reduce: var reads "current..." and "accumulator"
+    stype accumulator;
   };
 
   // ---- the type checker's building blocks ----
@@ -194,10 +196,13 @@ class strict_planner : public program_builder {
     if (op == "length") return plan_length(e);
     if (op == "days_between" || op == "months_between" || op == "years_between") return plan_date_difference(e);
     if (op == "filter") {
-      error("not-in-policies", e.pointer, "\"filter\" is available in policies only inside \"length\" (to count items)");
+      error("not-in-policies", e.pointer,
+            "\"filter\" is available in policies only inside \"length\", to count items: "
+            "{\"length\": {\"filter\": [array, condition]}}");
       return invalid();
     }
-    static const std::set<std::string> compat_only = {"cat",     "substr", "merge", "map",    "reduce",  "missing",
+    if (op == "reduce") return plan_reduce(e);
+    static const std::set<std::string> compat_only = {"cat",     "substr", "merge", "map",    "missing",
                                                       "missing_some", "log", "try", "throw", "preserve", "??",
                                                       "exists", "method"};
     if (compat_only.count(op)) {
@@ -206,7 +211,7 @@ class strict_planner : public program_builder {
     }
     static const std::vector<std::string> known = {"var", "val", "param", "pred", "and", "or", "!", "!!", "if", "==",
                                                    "!=", "===", "!==", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
-                                                   "%", "min", "max", "all", "some", "none", "length", "filter",
+                                                   "%", "min", "max", "all", "some", "none", "length", "filter", "reduce",
                                                    "days_between", "months_between", "years_between"};
     error("unknown-operator", e.pointer, "unknown operator \"" + op + "\"" + did_you_mean(op, known));
     return invalid();
@@ -296,8 +301,28 @@ class strict_planner : public program_builder {
       cx_.facts_read.insert(n);
       return typed{emit(opcode::s_fact, {}, pointer, 0, static_cast<std::uint32_t>(n->slot)), type_of_fact(*n, path)};
     }
-    const schema_node* arr = frames_[static_cast<std::size_t>(level - 1)].array;
+    const frame& fr = frames_[static_cast<std::size_t>(level - 1)];
+    const schema_node* arr = fr.array;
     std::uint32_t up = static_cast<std::uint32_t>(depth - level);
+    if (fr.is_reduce) {
+      // Inside reduce the data is {"current": item, "accumulator": value}.
+      if (path == "accumulator") {
+        stype t = fr.accumulator;
+        t.text = "the running total";
+        return typed{emit(opcode::s_accumulator, {}, pointer, 0, 0, up), t};
+      }
+      if (path == "current") return read_item(*arr, "", up, pointer, depth);
+      if (path.rfind("current.", 0) == 0) return read_item(*arr, path.substr(8), up, pointer, depth);
+      error("unknown-fact", pointer,
+            "inside \"reduce\", var reads \"current\" (the item, e.g. \"current.type\") or \"accumulator\", not \"" + path + "\"");
+      return invalid();
+    }
+    return read_item(*arr, path, up, pointer, depth);
+  }
+
+  typed read_item(const schema_node& array_node, const std::string& path, std::uint32_t up, const std::string& pointer,
+                  int depth) {
+    const schema_node* arr = &array_node;
     const schema_node& item = *arr->items;
     std::string shown = arr->path + "[]" + (path.empty() ? "" : "." + path);
     if (path.empty()) {
@@ -627,6 +652,13 @@ class strict_planner : public program_builder {
         syms.push_back(item.sym);
       }
       if (!ok) return invalid();
+      if (needle.type.is(stype::tag::enumeration)) {
+        // Every possible value is listed: true whatever the fact is, even when it is not known.
+        std::set<std::uint16_t> listed(syms.begin(), syms.end());
+        bool covers = std::all_of(needle.type.node->enum_syms.begin(), needle.type.node->enum_syms.end(),
+                                  [&](std::uint16_t x) { return listed.count(x) > 0; });
+        if (covers) return typed{constant(value::boolean(true), e.pointer), make(stype::tag::boolean, text)};
+      }
       std::uint32_t set = symbol_set(std::move(syms));
       const instruction& n = p_.code[needle.at];
       if (n.op == opcode::s_fact)
@@ -705,19 +737,84 @@ class strict_planner : public program_builder {
   // all / some / none: [array fact, condition on each item].
   typed plan_quantifier(const expr& e) {
     if (!e.args_is_array || !arity(e, 2, 2)) return invalid();
-    typed arr = plan(e.args[0]);
-    if (!arr.type.ok()) return invalid();
-    if (!arr.type.is(stype::tag::array)) {
-      error("type-mismatch", e.args[0].pointer, "\"" + e.op + "\" iterates over an array fact; " + arr.type.text + " is " +
-                                                    describe_type(arr.type));
-      return invalid();
-    }
-    frames_.push_back(frame{arr.type.node});
+    typed arr;
+    std::optional<typed> predicate;
+    if (!plan_array_argument(e.args[0], e.op, arr, predicate)) return invalid();
+    frames_.push_back(frame{arr.type.node, false, stype{}});
     typed body = plan(e.args[1]);
     frames_.pop_back();
     if (!require_boolean(body, e.args[1].pointer)) return invalid();
     opcode op = e.op == "all" ? opcode::s_all : e.op == "some" ? opcode::s_some : opcode::s_none;
+    if (predicate) {
+      // Over filter(array, p): all → every item with p meets the body (p implies body);
+      // some/none → some/no item has both p and the body.
+      if (op == opcode::s_all)
+        body.at = emit(opcode::s_or, {emit(opcode::s_not, {predicate->at}, e.args[0].pointer), body.at}, e.args[1].pointer);
+      else
+        body.at = emit(opcode::s_and, {predicate->at, body.at}, e.args[1].pointer);
+    }
     return typed{emit(op, {arr.at, body.at}, e.pointer), make(stype::tag::boolean, e.op + " " + arr.type.text)};
+  }
+
+  // An array argument: an array fact, or {"filter": [array fact, condition]}. For a filter,
+  // `predicate` is set to the condition, planned for the same items as the caller's body.
+  bool plan_array_argument(const expr& a, const std::string& op, typed& arr, std::optional<typed>& predicate) {
+    const expr* base = &a;
+    if (a.f == expr::form::operation && a.op == "filter") {
+      if (!a.args_is_array || a.args.size() != 2) {
+        error("invalid-arguments", a.pointer, "\"filter\" takes an array and a condition");
+        return false;
+      }
+      base = &a.args[0];
+    }
+    arr = plan(*base);
+    if (!arr.type.ok()) return false;
+    if (!arr.type.is(stype::tag::array)) {
+      error("type-mismatch", base->pointer, "\"" + op + "\" iterates over an array fact; " + arr.type.text + " is " +
+                                                describe_type(arr.type));
+      return false;
+    }
+    if (base == &a) return true;
+    frames_.push_back(frame{arr.type.node, false, stype{}});
+    typed p = plan(a.args[1]);
+    frames_.pop_back();
+    if (!require_boolean(p, a.args[1].pointer)) return false;
+    predicate = p;
+    return true;
+  }
+
+  // {"reduce": [array, body, initial]}: a running value over the items (typically a count or a sum).
+  typed plan_reduce(const expr& e) {
+    if (!e.args_is_array || !arity(e, 3, 3)) {
+      if (e.args.size() == 2)
+        error("invalid-arguments", e.pointer, "\"reduce\" in a policy needs its initial value: [array, body, initial]");
+      return invalid();
+    }
+    typed arr;
+    std::optional<typed> predicate;
+    bool arr_ok = plan_array_argument(e.args[0], "reduce", arr, predicate);
+    typed init = plan(e.args[2]);
+    if (!arr_ok || !init.type.ok()) return invalid();
+    if (!(init.type.is(stype::tag::number) || init.type.is(stype::tag::boolean))) {
+      error("type-mismatch", e.args[2].pointer, "\"reduce\" in a policy accumulates a number or a boolean; " +
+                                                    init.type.text + " is " + describe_type(init.type));
+      return invalid();
+    }
+    frame f{arr.type.node, true, init.type};
+    frames_.push_back(f);
+    typed body = plan(e.args[1]);
+    frames_.pop_back();
+    if (!body.type.ok()) return invalid();
+    if (!compatible(body.type, init.type)) {
+      error("type-mismatch", e.args[1].pointer, "the body of \"reduce\" must give " + describe_type(init.type) +
+                                                    " like its initial value, but gives " + describe_type(body.type));
+      return invalid();
+    }
+    stype t = init.type;
+    t.text = "the value reduced over " + arr.type.text;
+    std::vector<std::uint32_t> kids{arr.at, body.at, init.at};
+    if (predicate) kids.push_back(predicate->at);  // reduce over filter: items the condition keeps
+    return typed{emit(opcode::s_reduce, kids, e.pointer), t};
   }
 
   typed plan_length(const expr& e) {
@@ -735,7 +832,7 @@ class strict_planner : public program_builder {
                                                       describe_type(arr.type));
         return invalid();
       }
-      frames_.push_back(frame{arr.type.node});
+      frames_.push_back(frame{arr.type.node, false, stype{}});
       typed body = plan(a.args[1]);
       frames_.pop_back();
       if (!require_boolean(body, a.args[1].pointer)) return invalid();

@@ -134,22 +134,46 @@ value machine<Tracer>::eval_strict(const instruction& ins, std::uint32_t, const 
         tri t = strict::truth(kid(ins, k, s));
         if (t == tri::yes) return kid(ins, k + 1, s);
         if (t == tri::unknown) {
-          // Unknown condition: the answer is known only if every remaining branch agrees.
+          // Unknown condition: the answer is one of the remaining branches. Known if they all
+          // agree; for numbers, the range they span; otherwise unknown.
           value first = kid(ins, k + 1, s);
-          for (std::uint32_t j = k + 3; j < ins.count; j += 2)
-            if (strict::equals(first, kid(ins, j, s)) != tri::yes) return value::unknown();
-          if (strict::equals(first, kid(ins, ins.count - 1, s)) != tri::yes) return value::unknown();
-          return first;
+          strict::interval hull{};
+          bool numeric = strict::as_interval(first, hull) && first.k != kind::date;
+          bool agree = true;
+          auto consider = [&](const value& v) {
+            agree = agree && strict::equals(first, v) == tri::yes;
+            strict::interval x{};
+            if (numeric && strict::as_interval(v, x) && v.k != kind::date)
+              hull = {std::min(hull.lo, x.lo), std::max(hull.hi, x.hi)};
+            else
+              numeric = false;
+          };
+          for (std::uint32_t j = k + 3; j < ins.count; j += 2) consider(kid(ins, j, s));
+          consider(kid(ins, ins.count - 1, s));
+          if (agree) return first;
+          return numeric ? strict::number_of(hull) : value::unknown();
         }
       }
       return kid(ins, ins.count - 1, s);
     }
-    case opcode::s_eq: return strict::of(strict::equals(kid(ins, 0, s), kid(ins, 1, s)));
-    case opcode::s_ne: return strict::of(strict::negate(strict::equals(kid(ins, 0, s), kid(ins, 1, s))));
-    case opcode::s_lt: return strict::of(strict::compare(kid(ins, 0, s), kid(ins, 1, s), cmp_lt));
-    case opcode::s_le: return strict::of(strict::compare(kid(ins, 0, s), kid(ins, 1, s), cmp_le));
-    case opcode::s_gt: return strict::of(strict::compare(kid(ins, 0, s), kid(ins, 1, s), cmp_gt));
-    case opcode::s_ge: return strict::of(strict::compare(kid(ins, 0, s), kid(ins, 1, s), cmp_ge));
+    case opcode::s_eq:
+    case opcode::s_ne:
+    case opcode::s_lt:
+    case opcode::s_le:
+    case opcode::s_gt:
+    case opcode::s_ge: {
+      // Left before right (the trace, and so the messages, depend on the order).
+      value a = kid(ins, 0, s);
+      value b = kid(ins, 1, s);
+      switch (ins.op) {
+        case opcode::s_eq: return strict::of(strict::equals(a, b));
+        case opcode::s_ne: return strict::of(strict::negate(strict::equals(a, b)));
+        case opcode::s_lt: return strict::of(strict::compare(a, b, cmp_lt));
+        case opcode::s_le: return strict::of(strict::compare(a, b, cmp_le));
+        case opcode::s_gt: return strict::of(strict::compare(a, b, cmp_gt));
+        default: return strict::of(strict::compare(a, b, cmp_ge));
+      }
+    }
     case opcode::s_between: {
       value lo = kid(ins, 0, s), x = kid(ins, 1, s), hi = kid(ins, 2, s);
       tri a = strict::compare(lo, x, (ins.flags & lower_inclusive) ? cmp_le : cmp_lt);
@@ -254,6 +278,40 @@ value machine<Tracer>::eval_strict(const instruction& ins, std::uint32_t, const 
         case opcode::s_none: return unknown ? value::unknown() : value::boolean(true);
         default: return strict::number_of({static_cast<double>(yes), static_cast<double>(yes + unknown)});
       }
+    }
+    case opcode::s_reduce: {
+      value arr = kid(ins, 0, s);
+      value acc = kid(ins, 2, s);
+      if (arr.k != kind::array) return value::unknown();
+      scope inner;
+      inner.parent = &s;
+      inner.iterable = arr;
+      inner.is_iteration = true;
+      bool filtered = ins.count > 3;
+      for (std::uint32_t k = 0; k < arr.n; ++k) {
+        inner.data = arr.items[k];
+        inner.index = k;
+        inner.accumulator = acc;
+        tri keep = filtered ? strict::truth(eval(p_.kid(ins, 3), inner)) : tri::yes;
+        if (keep == tri::no) continue;
+        value next = eval(p_.kid(ins, 1), inner);
+        if (keep == tri::unknown) {
+          // The item may or may not count: the value is either; for numbers, the range of both.
+          strict::interval x{}, y{};
+          if (strict::equals(acc, next) == tri::yes) continue;
+          if (acc.k != kind::date && next.k != kind::date && strict::as_interval(acc, x) && strict::as_interval(next, y))
+            next = strict::number_of({std::min(x.lo, y.lo), std::max(x.hi, y.hi)});
+          else
+            next = value::unknown();
+        }
+        acc = next;
+      }
+      return acc;
+    }
+    case opcode::s_accumulator: {
+      const scope* at = &s;
+      for (std::uint32_t up = ins.b; up > 0 && at; --up) at = at->parent;
+      return at->accumulator;
     }
     case opcode::s_length: {
       value arr = kid(ins, 0, s);

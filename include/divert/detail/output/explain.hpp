@@ -58,7 +58,8 @@ class tree_tracer {
   }
 
   static bool is_iteration(opcode op) {
-    return op == opcode::s_all || op == opcode::s_some || op == opcode::s_none || op == opcode::s_count;
+    return op == opcode::s_all || op == opcode::s_some || op == opcode::s_none || op == opcode::s_count ||
+           op == opcode::s_reduce;
   }
 
  private:
@@ -183,6 +184,25 @@ class explainer {
         return unit;
       }
       case opcode::s_index: return read_path(t);
+      case opcode::s_accumulator: return "the running total";
+      case opcode::s_reduce: return "the value reduced over " + array_path(t.at);
+      case opcode::s_add:
+      case opcode::s_sub:
+      case opcode::s_mul:
+      case opcode::s_div:
+      case opcode::s_mod: {
+        const char* sym = ins.op == opcode::s_add ? " + " : ins.op == opcode::s_sub ? " - " : ins.op == opcode::s_mul ? " * " : ins.op == opcode::s_div ? " / " : " % ";
+        if (ins.op == opcode::s_sub && t.kids.size() == 1) return "-" + expression_text(t.kids[0]);
+        std::string out;
+        for (const auto& k : t.kids) out += (out.empty() ? "" : sym) + expression_text(k);
+        return out;
+      }
+      case opcode::s_min:
+      case opcode::s_max: {
+        std::string out;
+        for (const auto& k : t.kids) out += (out.empty() ? "" : ", ") + expression_text(k);
+        return std::string(ins.op == opcode::s_min ? "min(" : "max(") + out + ")";
+      }
       default: return "the computed value";
     }
   }
@@ -518,6 +538,21 @@ class explainer {
     for (const auto& k : t.kids) flatten(k, r, out);
   }
 
+  // The record's "pathway" for the policy's k-th pathway.
+  static chosen_pathway pathway_of(const policy_impl& p, std::uint32_t k) {
+    const compiled_rule& r = p.rules[p.first_pathway() + k];
+    chosen_pathway cp;
+    cp.id = r.id;
+    cp.title = r.title;
+    cp.disposal = r.disposal;
+    cp.diverts = r.diverts;
+    cp.details = nlohmann::ordered_json::object();
+    cp.details["title"] = r.title;
+    for (const char* key : {"provider", "sessions", "on_non_compliance", "on_completion", "outcome_code"})
+      if (r.object.contains(key)) cp.details[key] = r.object[key];
+    return cp;
+  }
+
   decision_record explain(const decision& d, bool with_trace) {
     decision_record rec;
     rec.policy_id = p_.id;
@@ -527,22 +562,11 @@ class explainer {
     rec.status = d.status;
     rec.rules_total = p_.rules.size();
     rec.eligibility_rules = p_.n_eligibility;
+    for (std::uint32_t i = 0; i < p_.n_eligibility; ++i) rec.implicit_rules += p_.rules[i].implicit;
     rec.exclusion_rules = p_.n_exclusions;
     for (std::uint32_t i = 0; i < p_.rules.size(); ++i)
       if (d.at(i) == outcome::skipped) rec.skipped.push_back(p_.rules[i].id);
-    if (d.pathway >= 0) {
-      const compiled_rule& r = p_.rules[p_.first_pathway() + static_cast<std::uint32_t>(d.pathway)];
-      chosen_pathway cp;
-      cp.id = r.id;
-      cp.title = r.title;
-      cp.disposal = r.disposal;
-      cp.diverts = r.diverts;
-      cp.details = nlohmann::ordered_json::object();
-      cp.details["title"] = r.title;
-      for (const char* k : {"provider", "sessions", "on_non_compliance", "on_completion", "outcome_code"})
-        if (r.object.contains(k)) cp.details[k] = r.object[k];
-      rec.pathway = cp;
-    }
+    if (d.pathway >= 0) rec.pathway = pathway_of(p_, static_cast<std::uint32_t>(d.pathway));
     std::vector<trace_node> traces(p_.rules.size());
     std::vector<bool> traced(p_.rules.size(), false);
     auto trace_of = [&](std::uint32_t i) -> const trace_node& {
@@ -555,14 +579,22 @@ class explainer {
     std::vector<std::string> missing;
     auto add_reason = [&](std::uint32_t i, outcome o, bool collect) {
       const compiled_rule& r = p_.rules[i];
-      const trace_node& t = trace_of(i);
       reason rs;
       rs.stage = stage_name(r.stage);
       rs.rule = r.id;
       if (o != outcome::unknown) rs.result = o == outcome::yes;
-      rs.message = message_for(i, t, o);
+      // A rule's own explain template needs no trace (the trace is made only when needed).
+      const message_template* own = o == outcome::yes ? (r.when_true ? &*r.when_true : nullptr)
+                                    : o == outcome::no ? (r.when_false ? &*r.when_false : nullptr)
+                                                       : nullptr;
+      if (own && !collect) {
+        rs.message = render(*own);
+      } else {
+        const trace_node& t = trace_of(i);
+        rs.message = message_for(i, t, o);
+        if (collect) collect_missing(t, missing);
+      }
       rec.reasons.push_back(std::move(rs));
-      if (collect) collect_missing(t, missing);
     };
     auto range_of = [&](rule_stage s) {
       if (s == rule_stage::eligibility) return std::pair<std::uint32_t, std::uint32_t>{0, p_.n_eligibility};
@@ -629,9 +661,9 @@ class explainer {
             rs.stage = "pathway";
             std::string ids;
             for (const auto& m : matching) ids += (ids.empty() ? "" : ", ") + m;
-            rs.rule = ids;
             rs.result = true;
             rs.message = "pathways " + ids + " all apply; the policy requires exactly one (pathway_policy \"unique\")";
+            rec.error = "ambiguous pathway: " + rs.message;
             rec.reasons.push_back(std::move(rs));
           }
         }

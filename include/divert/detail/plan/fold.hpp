@@ -7,6 +7,7 @@
 #include "divert/detail/eval/spec_eval.hpp"
 #include "divert/detail/eval/strict_eval.hpp"
 #include "divert/detail/plan/planner.hpp"
+#include "divert/detail/plan/spec_planner.hpp"  // defines spec_is_foldable
 
 namespace divert::detail {
 

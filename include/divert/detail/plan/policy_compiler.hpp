@@ -113,6 +113,7 @@ class policy_compiler {
       predicates[name] = named_predicate{parse_expr(loc.json, loc.pointer, cx), loc.file};
     }
     strict_context scx{*impl->schema, parameters, predicates, {}, {}, {}};
+    std::size_t before_rules = diags_.size();
     strict_planner planner(impl->prog, scx, diags_, path);
 
     // Implicit rules first: they apply before anything the policy says.
@@ -128,7 +129,10 @@ class policy_compiler {
       diags_.push_back({severity::error, "size-limit", path, "", 0, 0,
                         "policy compiles to more than " + std::to_string(lim_.max_nodes) + " nodes"});
 
-    // Lint-level findings that compile sees anyway.
+    // The same problem in a predicate is found once per use: report it once.
+    dedupe(before_rules);
+    // Lint-level findings that compile sees anyway (not worth saying when it failed).
+    if (has_errors(diags_)) return impl;
     for (const auto& [name, loc] : src.parameters)
       if (!scx.used_parameters.count(name)) {
         impl->unused_parameters.insert(name);
@@ -143,6 +147,18 @@ class policy_compiler {
   }
 
  private:
+  void dedupe(std::size_t from) {
+    std::vector<diagnostic> kept(diags_.begin(), diags_.begin() + static_cast<std::ptrdiff_t>(from));
+    for (std::size_t i = from; i < diags_.size(); ++i) {
+      const diagnostic& d = diags_[i];
+      bool seen = std::any_of(kept.begin() + static_cast<std::ptrdiff_t>(from), kept.end(), [&](const diagnostic& k) {
+        return k.level == d.level && k.id == d.id && k.file == d.file && k.pointer == d.pointer && k.message == d.message;
+      });
+      if (!seen) kept.push_back(d);
+    }
+    diags_ = std::move(kept);
+  }
+
   void warn(const std::string& file, const std::string& pointer, const std::string& id, std::string message) {
     diags_.push_back({severity::warning, id, file, pointer, 0, 0, std::move(message)});
   }

@@ -154,6 +154,8 @@ enum class opcode : std::uint8_t {
   s_field_in_set,   // a: field (current item); c: symbol set
   s_fact_truthy,    // a: slot (a boolean fact)
   s_fact_not,       // a: slot (a boolean fact)
+  s_reduce,         // kids: array, body, initial; the body reads current (the item) and accumulator
+  s_accumulator,    // the accumulator of the enclosing reduce; b: iterations up
 };
 
 // instruction::flags
