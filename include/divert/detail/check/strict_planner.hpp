@@ -87,13 +87,7 @@ class strict_planner : public program_builder {
 
   void set_file(std::string f) { file_ = std::move(f); }
 
-  // The symbol set index for sorted symbols.
-  std::uint32_t symbol_set(std::vector<std::uint16_t> syms) {
-    std::sort(syms.begin(), syms.end());
-    syms.erase(std::unique(syms.begin(), syms.end()), syms.end());
-    p_.symbol_sets.push_back(std::move(syms));
-    return static_cast<std::uint32_t>(p_.symbol_sets.size() - 1);
-  }
+  std::uint32_t symbol_set(std::vector<std::uint16_t> syms) { return add_symbol_set(std::move(syms)); }
 
  private:
   struct frame {

@@ -34,7 +34,7 @@ inline outcome evaluate_rule(const policy_impl& p, std::uint32_t rule, const val
   null_tracer t;
   machine<null_tracer> m(p.prog, slots, scratch, t);
   scope root;
-  return outcome_of(m.eval(p.rules[rule].root, root));
+  return outcome_of(m.eval_s(p.rules[rule].root, root));
 }
 
 inline void decide(const policy_impl& p, const value* slots, const decide_settings& settings, decision& d) {
@@ -49,7 +49,7 @@ inline void decide(const policy_impl& p, const value* slots, const decide_settin
       d.set(i, outcome::skipped);
       return p.rules[i].stage == rule_stage::eligibility ? outcome::yes : outcome::no;
     }
-    outcome o = outcome_of(m.eval(p.rules[i].root, root));
+    outcome o = outcome_of(m.eval_s(p.rules[i].root, root));
     d.set(i, o);
     return o;
   };
@@ -75,7 +75,7 @@ inline void decide(const policy_impl& p, const value* slots, const decide_settin
   bool path_unknown = false;
   int matches = 0;
   if (open || settings.evaluate_all) {
-    bool unique = p.pathway_policy == "unique";
+    bool unique = p.unique_pathways;
     for (std::uint32_t k = 0; k < p.n_pathways; ++k) {
       std::uint32_t i = p.first_pathway() + k;
       outcome o = run(i);

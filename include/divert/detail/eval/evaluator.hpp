@@ -131,6 +131,9 @@ class machine {
   // Defined in spec_eval.hpp and strict_eval.hpp.
   value eval_spec(const instruction& ins, std::uint32_t i, const scope& s);
   value eval_strict(const instruction& ins, std::uint32_t i, const scope& s);
+  // Strict programs' own entry: a lean dispatch over constants and strict instructions only.
+  value eval_s(std::uint32_t i, const scope& s);
+  value strict_node(std::uint32_t i, const scope& s);
 
  private:
   value kid(const instruction& ins, std::uint32_t k, const scope& s) { return eval(p_.kid(ins, k), s); }

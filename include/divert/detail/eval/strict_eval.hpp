@@ -91,8 +91,13 @@ inline tri compare(const value& a, const value& b, std::uint8_t which) noexcept 
   }
 }
 
-inline bool in_symbols(const std::vector<std::uint16_t>& set, const value& s, const value& list) noexcept {
-  if (s.sym != no_symbol) return std::binary_search(set.begin(), set.end(), s.sym);
+inline bool in_symbols(const std::vector<std::uint16_t>& set, const std::vector<std::uint64_t>& bits, const value& s,
+                       const value& list) noexcept {
+  if (s.sym != no_symbol) {
+    std::size_t word = s.sym >> 6;
+    if (word < bits.size()) return (bits[word] >> (s.sym & 63)) & 1;
+    return std::binary_search(set.begin(), set.end(), s.sym);
+  }
   for (std::uint32_t i = 0; i < list.n; ++i)
     if (same_string(s, list.items[i])) return true;
   return false;
@@ -101,9 +106,30 @@ inline bool in_symbols(const std::vector<std::uint16_t>& set, const value& s, co
 }  // namespace strict
 
 template <class Tracer>
-value machine<Tracer>::eval_strict(const instruction& ins, std::uint32_t, const scope& s) {
+value machine<Tracer>::eval_strict(const instruction&, std::uint32_t i, const scope& s) {
+  return strict_node(i, s);
+}
+
+template <class Tracer>
+inline value machine<Tracer>::eval_s(std::uint32_t i, const scope& s) {
+  if constexpr (Tracer::enabled) {
+    tracer_.on_enter(i, s);
+    value v = strict_node(i, s);
+    tracer_.on_value(i, v, s);
+    return v;
+  } else {
+    return strict_node(i, s);
+  }
+}
+
+template <class Tracer>
+value machine<Tracer>::strict_node(std::uint32_t i, const scope& s) {
   using strict::tri;
+  const instruction& ins = p_.code[i];
+  auto kid = [&](const instruction& in, std::uint32_t k, const scope& sc) { return eval_s(p_.kid(in, k), sc); };
+  auto eval = [&](std::uint32_t at, const scope& sc) { return eval_s(at, sc); };
   switch (ins.op) {
+    case opcode::constant: return p_.constants[ins.a];
     case opcode::s_fact: return slots_[ins.a];
     case opcode::s_field:
     case opcode::s_item:
@@ -183,7 +209,7 @@ value machine<Tracer>::eval_strict(const instruction& ins, std::uint32_t, const 
     case opcode::s_in_set: {
       value needle = kid(ins, 0, s);
       if (needle.k != kind::string) return value::unknown();
-      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], needle, p_.constants[ins.b]));
+      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], p_.symbol_bits[ins.c], needle, p_.constants[ins.b]));
     }
     case opcode::s_in_values: {
       value needle = kid(ins, 0, s);
@@ -341,13 +367,13 @@ value machine<Tracer>::eval_strict(const instruction& ins, std::uint32_t, const 
     case opcode::s_fact_in_set: {
       const value& v = slots_[ins.a];
       if (v.k != kind::string) return value::unknown();
-      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], v, p_.constants[ins.b]));
+      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], p_.symbol_bits[ins.c], v, p_.constants[ins.b]));
     }
     case opcode::s_field_eq: return strict::of(strict::equals(s.data.members[ins.a].v, p_.constants[ins.b]));
     case opcode::s_field_in_set: {
       const value& v = s.data.members[ins.a].v;
       if (v.k != kind::string) return value::unknown();
-      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], v, p_.constants[ins.b]));
+      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], p_.symbol_bits[ins.c], v, p_.constants[ins.b]));
     }
     case opcode::s_fact_truthy: return slots_[ins.a];
     case opcode::s_fact_not: return strict::of(strict::negate(strict::truth(slots_[ins.a])));

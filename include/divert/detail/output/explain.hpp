@@ -78,7 +78,7 @@ class explainer {
     tree_tracer t(p_.prog);
     machine<tree_tracer> m(p_.prog, slots_, scratch, t);
     scope root;
-    m.eval(p_.rules[rule].root, root);
+    m.eval_s(p_.rules[rule].root, root);
     return t.take();
   }
 

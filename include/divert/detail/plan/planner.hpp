@@ -69,7 +69,8 @@ class planner : public program_builder {
       case expr::form::operation: break;
     }
     std::uint32_t out = 0;
-    if (plan_spec_operation(*this, e, out)) return out;
+    // An operator the embedding program registers replaces a built-in of the same name, as
+    // json-logic-js's add_operation and json-logic-engine's addMethod do.
     if (opts_.customs) {
       auto it = opts_.customs->find(e.op);
       if (it != opts_.customs->end()) {
@@ -78,6 +79,7 @@ class planner : public program_builder {
         return emit(opcode::custom, plan_all(e.args), e.pointer, 0, index);
       }
     }
+    if (plan_spec_operation(*this, e, out)) return out;
     if (opts_.dialect == dialect_id::javascript) {
       if (plan_javascript(e, out)) return out;
     }
@@ -248,11 +250,8 @@ class planner : public program_builder {
       if (all_strings) {
         std::vector<std::uint16_t> set;
         for (std::uint32_t i = 0; i < hay.n; ++i) set.push_back(hay.items[i].sym);
-        std::sort(set.begin(), set.end());
-        set.erase(std::unique(set.begin(), set.end()), set.end());
-        p_.symbol_sets.push_back(std::move(set));
-        return replace(opcode::js_in_const_strings, kids[0], 0, p_.code[kids[1]].a,
-                       static_cast<std::uint32_t>(p_.symbol_sets.size() - 1));
+        std::uint32_t set_index = add_symbol_set(std::move(set));
+        return replace(opcode::js_in_const_strings, kids[0], 0, p_.code[kids[1]].a, set_index);
       }
     }
     if (kids.size() == 3 && (op == opcode::js_lt || op == opcode::js_le) && number_constant(kids[0]) &&

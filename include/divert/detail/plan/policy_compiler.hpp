@@ -52,6 +52,7 @@ struct policy_impl {
   std::vector<compiled_rule> rules;  // eligibility (implicit ones first), exclusions, pathways
   std::uint32_t n_eligibility = 0, n_exclusions = 0, n_pathways = 0;
   std::string file, id, title, version, status, pathway_policy = "first";
+  bool unique_pathways = false;  // pathway_policy == "unique", read on the hot path
   std::string sha256;
   ojson document;  // the merged policy (after extends)
   std::vector<std::string> chain;
@@ -88,6 +89,7 @@ class policy_compiler {
     impl->version = str("version");
     impl->status = str("status");
     if (const located* l = src.get("pathway_policy"); l && l->json.is_string()) impl->pathway_policy = l->json.get<std::string>();
+    impl->unique_pathways = impl->pathway_policy == "unique";
 
     // The case schema, relative to the file that names it.
     std::string schema_ref = "case-v1", schema_base;

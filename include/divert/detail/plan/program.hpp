@@ -196,6 +196,7 @@ struct program {
   std::vector<var_path> paths;
   std::vector<std::uint32_t> slot_paths;  // slot i is bound to paths[slot_paths[i]] from the root
   std::vector<std::vector<std::uint16_t>> symbol_sets;  // sorted symbol ids, for `in` over constants
+  std::vector<std::vector<std::uint64_t>> symbol_bits;  // the same sets as bitmaps (ids < 4096)
   std::vector<custom_function> customs;
   std::vector<std::string> pointers;  // JSON pointer of each instruction
   symbol_table symbols;

@@ -2,6 +2,7 @@
 // What every planner (compat and strict) builds programs with: emitting instructions, adding
 // constants and variable paths, folding constants, reporting diagnostics with their pointer.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,21 @@ class program_builder {
 
   void error(const std::string& id, const std::string& pointer, std::string message) {
     diags_.push_back({severity::error, id, file_, pointer, 0, 0, std::move(message)});
+  }
+
+  // A set of symbols for `in`: sorted ids, and a bitmap of the ids below 4096 for O(1) tests.
+  std::uint32_t add_symbol_set(std::vector<std::uint16_t> syms) {
+    std::sort(syms.begin(), syms.end());
+    syms.erase(std::unique(syms.begin(), syms.end()), syms.end());
+    std::vector<std::uint64_t> bits;
+    for (std::uint16_t id : syms) {
+      if (id >= 4096) continue;
+      if (bits.size() <= id / 64u) bits.resize(id / 64u + 1, 0);
+      bits[id / 64u] |= std::uint64_t{1} << (id % 64u);
+    }
+    p_.symbol_sets.push_back(std::move(syms));
+    p_.symbol_bits.push_back(std::move(bits));
+    return static_cast<std::uint32_t>(p_.symbol_sets.size() - 1);
   }
 
   void warning(const std::string& id, const std::string& pointer, std::string message) {

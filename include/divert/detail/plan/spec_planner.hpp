@@ -148,14 +148,11 @@ class spec_planner {
       if (hay.items[i].k != kind::string) return false;
       set.push_back(hay.items[i].sym);
     }
-    std::sort(set.begin(), set.end());
-    set.erase(std::unique(set.begin(), set.end()), set.end());
-    p_.symbol_sets.push_back(std::move(set));
+    std::uint32_t set_index = pl_.add_symbol_set(std::move(set));
     std::uint8_t flags = 0;
     std::uint32_t a = 0;
     std::vector<std::uint32_t> operand = operand_of(kids[0], flags, a);
-    out = pl_.emit(opcode::js_in_const_strings, operand, pointer, flags, a, p_.code[kids[1]].a,
-                   static_cast<std::uint32_t>(p_.symbol_sets.size() - 1));
+    out = pl_.emit(opcode::js_in_const_strings, operand, pointer, flags, a, p_.code[kids[1]].a, set_index);
     return true;
   }
 
