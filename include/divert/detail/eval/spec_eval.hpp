@@ -224,18 +224,31 @@ class spec_machine {
     }
   }
 
-  // The value `levels` scopes up, as the engine's val climbs its `above` array: 1 is the
-  // iteration's own entry ({"iterator", "index"}, or the array), 2 the data around the
-  // iteration, 3 and 4 the same one iteration further out. Further is not reachable.
+  // A scope's whole `above` array, [entry, data around it, the array of the scope around that].
+  value above_array(const scope& f) {
+    if (f.frame == frame_kind::root || !f.parent) return empty_array();
+    value* items = scratch_.allocate_array<value>(3);
+    items[0] = frame_value(f);
+    items[1] = f.parent->data;
+    items[2] = above_array(*f.parent);
+    return value::array(items, 3);
+  }
+
+  // The value `levels` scopes up, as the engine's val walks its `above` array (unwrapping the
+  // nested array once): 1 is the iteration's own entry ({"iterator", "index"}, or the array),
+  // 2 the data around the iteration, 3 and 4 the same one iteration further out, 5 the rest of
+  // the array as it stands; further is undefined.
   value climb(const scope& s, std::uint32_t levels) {
     if (levels == 0) return s.data;
     if (s.frame == frame_kind::root || !s.parent) return value::undefined();
     const scope& parent = *s.parent;
+    bool parent_is_root = parent.frame == frame_kind::root || !parent.parent;
     switch (levels) {
       case 1: return frame_value(s);
       case 2: return parent.data;
-      case 3: return parent.frame == frame_kind::root ? value::undefined() : frame_value(parent);
-      case 4: return parent.frame == frame_kind::root || !parent.parent ? value::undefined() : parent.parent->data;
+      case 3: return parent_is_root ? value::undefined() : frame_value(parent);
+      case 4: return parent_is_root ? value::undefined() : parent.parent->data;
+      case 5: return parent_is_root ? value::undefined() : above_array(*parent.parent);
       default: return value::undefined();
     }
   }

@@ -55,9 +55,11 @@ inline void prescan_json(std::string_view text, const std::string& file, const l
     bool expect_key = true;
   };
   std::vector<level> stack;
+  // The pointer of the object the parser is in (its own key is not part of it).
   auto pointer = [&] {
     std::string p;
-    for (const auto& l : stack) {
+    for (std::size_t i = 0; i + 1 < stack.size(); ++i) {
+      const level& l = stack[i];
       if (l.object)
         p = pointer_child(p, l.key);
       else

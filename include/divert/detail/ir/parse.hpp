@@ -22,6 +22,16 @@ struct parse_context {
   bool too_deep_reported = false;
 };
 
+// Whether a literal (data, or preserve's argument) at `depth` holds an array or object at or past
+// the limit; the recursion stops there, so it stays bounded too.
+inline bool literal_too_deep(const nlohmann::ordered_json& j, std::size_t depth, const limits& lim) {
+  if (!j.is_structured()) return false;
+  if (depth >= lim.max_depth) return true;
+  for (const auto& item : j)
+    if (literal_too_deep(item, depth + 1, lim)) return true;
+  return false;
+}
+
 inline expr parse_expr(const nlohmann::ordered_json& j, const std::string& pointer, parse_context& cx,
                        std::size_t depth = 0) {
   expr e;
@@ -32,7 +42,7 @@ inline expr parse_expr(const nlohmann::ordered_json& j, const std::string& point
                                 "more than " + std::to_string(cx.lim.max_nodes) + " expression nodes"});
     return e;
   }
-  if (depth >= cx.lim.max_depth) {
+  if (depth >= cx.lim.max_depth && j.is_structured()) {  // containers count, as in the text
     if (!cx.too_deep_reported)
       cx.diagnostics.push_back({severity::error, "depth-limit", cx.file, pointer, 0, 0,
                                 "nesting deeper than " + std::to_string(cx.lim.max_depth) + " levels"});
@@ -51,7 +61,14 @@ inline expr parse_expr(const nlohmann::ordered_json& j, const std::string& point
     e.op = it.key();
     e.args_pointer = pointer_child(pointer, it.key());
     e.literal = it.value();
-    if (e.op == "preserve") return e;  // its argument is data, never parsed as logic
+    if (e.op == "preserve") {  // its argument is data, never parsed as logic
+      if (literal_too_deep(it.value(), depth + 1, cx.lim) && !cx.too_deep_reported) {
+        cx.diagnostics.push_back({severity::error, "depth-limit", cx.file, e.args_pointer, 0, 0,
+                                  "nesting deeper than " + std::to_string(cx.lim.max_depth) + " levels"});
+        cx.too_deep_reported = true;
+      }
+      return e;
+    }
     if (it.value().is_array()) {
       const auto& a = it.value();
       e.args.reserve(a.size());
@@ -62,6 +79,11 @@ inline expr parse_expr(const nlohmann::ordered_json& j, const std::string& point
       e.args.push_back(parse_expr(it.value(), e.args_pointer, cx, depth + 1));
     }
     return e;
+  }
+  if (j.is_object() && literal_too_deep(j, depth, cx.lim) && !cx.too_deep_reported) {
+    cx.diagnostics.push_back({severity::error, "depth-limit", cx.file, pointer, 0, 0,
+                              "nesting deeper than " + std::to_string(cx.lim.max_depth) + " levels"});
+    cx.too_deep_reported = true;
   }
   e.f = expr::form::literal;
   e.data_object = j.is_object();
