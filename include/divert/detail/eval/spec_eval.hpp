@@ -23,6 +23,7 @@ namespace divert::detail {
 inline constexpr std::uint8_t spec_spread = 8;        // one kid whose value (an array) is the argument list
 inline constexpr std::uint8_t spec_has_initial = 16;  // reduce: kid 2 is the initial value
 inline constexpr std::uint8_t spec_const_left = 32;   // spec_compare_const: the constant is the left operand
+inline constexpr std::uint8_t spec_static_keys = 64;  // missing(_some): keys split at compile time, paths from a
 
 // instruction::a of spec_compare (instruction::c of spec_compare_const)
 enum class spec_cmp : std::uint32_t { lt, le, gt, ge, eq, ne, strict_eq, strict_ne };
@@ -605,9 +606,31 @@ class spec_machine {
     return value::array(out, count);
   }
 
+  // The same over keys split at compile time (paths from `first`): no allocation, no hashing.
+  value missing_of_paths(const value* keys, std::uint32_t n, std::uint32_t first, const scope& s) {
+    value* out = scratch_.allocate_array<value>(n);
+    std::uint32_t count = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const var_path& path = p_.paths[first + i];
+      value d = s.data;
+      bool found = true;
+      for (std::uint32_t k = 0; k < path.count && found; ++k) {
+        if (!spec::js_truthy(d)) {
+          found = false;
+        } else {
+          d = step_path(d, p_.segments[path.first + k], scratch_);
+          found = d.k != kind::undefined;
+        }
+      }
+      if (!found) out[count++] = keys[i];
+    }
+    return value::array(out, count);
+  }
+
   value missing(const instruction& ins, const scope& s) {
     value buf[8];
     arg_list a = gather(ins, s, buf);
+    if (ins.flags & spec_static_keys) return missing_of_paths(a.items, a.n, ins.a, s);
     return missing_of(a.items, a.n, s);
   }
 
@@ -618,7 +641,8 @@ class spec_machine {
     value absent;
     double length;
     if (options.k == kind::array) {
-      absent = missing_of(options.items, options.n, s);
+      absent = (ins.flags & spec_static_keys) ? missing_of_paths(options.items, options.n, ins.a, s)
+                                              : missing_of(options.items, options.n, s);
       length = options.n;
     } else if (options.k == kind::string) {
       std::size_t units = js::utf16_length(options.sv());

@@ -131,11 +131,47 @@ class spec_planner {
       if ((op == opcode::spec_min || op == opcode::spec_max) && n == 0) return invalid(e, "needs at least 1 number");
     }
     std::uint32_t general = pl_.emit(op, a.kids, e.pointer, a.flags);
-    if (op == opcode::spec_missing || op == opcode::spec_missing_some) return general;  // reads the data
+    if (op == opcode::spec_missing || op == opcode::spec_missing_some) {  // reads the data: never folded
+      presplit_keys(general);
+      return general;
+    }
     if (op == opcode::spec_in && !(a.flags & spec_spread)) {
       if (std::uint32_t fused = 0; fuse_in(a.kids, e.pointer, fused)) return fused;
     }
     return pl_.fold(general);
+  }
+
+  // missing / missing_some over constant keys (strings, numbers): their paths are split once,
+  // here, into consecutive paths from instruction::a (flags & spec_static_keys).
+  void presplit_keys(std::uint32_t index) {
+    instruction ins = p_.code[index];
+    if (ins.flags & spec_spread) return;
+    const value* keys = nullptr;
+    std::uint32_t n = 0;
+    std::vector<value> items;
+    if (ins.op == opcode::spec_missing) {
+      for (std::uint32_t k = 0; k < ins.count; ++k) {
+        if (!pl_.is_constant(p_.kid(ins, k))) return;
+        items.push_back(pl_.constant_value(p_.kid(ins, k)));
+      }
+      keys = items.data();
+      n = static_cast<std::uint32_t>(items.size());
+    } else {
+      if (ins.count < 2 || !pl_.is_constant(p_.kid(ins, 1))) return;
+      value options = pl_.constant_value(p_.kid(ins, 1));
+      if (options.k != kind::array) return;
+      keys = options.items;
+      n = options.n;
+    }
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (keys[i].k != kind::string && keys[i].k != kind::number) return;
+    std::uint32_t first = static_cast<std::uint32_t>(p_.paths.size());
+    for (std::uint32_t i = 0; i < n; ++i) {
+      std::string text = js::to_string(keys[i]);
+      pl_.add_path(spec::split_path(text), text);
+    }
+    p_.code[index].flags |= spec_static_keys;
+    p_.code[index].a = first;
   }
 
   // {"in": [x, ["a", "b", ...]]}: includes over constant strings is a symbol-set lookup.
