@@ -5,12 +5,14 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "divert/detail/check/schema.hpp"
 #include "divert/detail/input/case_binding.hpp"
+#include "divert/detail/input/json_text.hpp"
 #include "divert/error.hpp"
 #include "divert/limits.hpp"
 
@@ -74,6 +76,49 @@ class facts {
     std::size_t before = diags.size();
     detail::case_binder binder(*schema_, lim, diags, file);
     bool ok = binder.bind(case_json, storage_, slots_);
+    warnings_.clear();
+    for (std::size_t i = before; i < diags.size(); ++i)
+      if (diags[i].level == severity::warning) warnings_.push_back(diags[i]);
+    return ok;
+  }
+
+  // As try_rebind, from JSON text (nlohmann): syntax and limit errors go to `diags` too, with
+  // their line and column. Duplicate keys are errors, as for every document divert reads.
+  bool try_rebind_text(std::string_view text, std::vector<diagnostic>& diags, const std::string& file = {},
+                       const divert::limits& lim = {}) {
+    nlohmann::ordered_json j;
+    auto fail = [&] {
+      storage_.reset();
+      slots_.assign(schema_->slots.size(), detail::value::unknown());
+      warnings_.clear();
+      return false;
+    };
+    try {
+      j = detail::parse_json_text(text, file, lim);
+    } catch (const divert::error& e) {
+      diags.insert(diags.end(), e.diagnostics().begin(), e.diagnostics().end());
+      return fail();
+    } catch (const nlohmann::json::exception& e) {
+      // Not a syntax error to nlohmann: a number too large for a double ("1e400").
+      std::string what = e.what();
+      auto bracket = what.find("] ");
+      diags.push_back({severity::error, "json-number", file, "", 1, 0,
+                       bracket == std::string::npos ? what : what.substr(bracket + 2)});
+      return fail();
+    }
+    return try_rebind(j, diags, file, lim);
+  }
+
+  // As try_rebind, reading the case through any JSON reader (the interface is described in
+  // detail/input/case_binding.hpp; divert/simdjson_binding.hpp has simdjson's on-demand one).
+  // The same validation, the same messages, the same facts, whatever the reader.
+  template <class Reader>
+  bool try_rebind_from(Reader& reader, typename Reader::value_type& root, std::vector<diagnostic>& diags,
+                       const std::string& file = {}, const divert::limits& lim = {}) {
+    storage_.reset();
+    std::size_t before = diags.size();
+    detail::basic_case_binder<Reader> binder(reader, *schema_, lim, diags, file);
+    bool ok = binder.bind(root, storage_, slots_);
     warnings_.clear();
     for (std::size_t i = before; i < diags.size(); ++i)
       if (diags[i].level == severity::warning) warnings_.push_back(diags[i]);

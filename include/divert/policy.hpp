@@ -93,6 +93,10 @@ class policy {
                      r.justification, r.implicit, r.constant};
   }
   std::size_t pathway_count() const noexcept { return impl_->n_pathways; }
+  // The k-th pathway as a decision record names it (k < pathway_count()).
+  chosen_pathway pathway(std::size_t k) const {
+    return detail::explainer::pathway_of(*impl_, static_cast<std::uint32_t>(k));
+  }
 
   // Validates and binds a case against this policy's schema. Throws case_error.
   template <class Json>

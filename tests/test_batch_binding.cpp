@@ -1,0 +1,215 @@
+// The two JSON readers of the case binder (detail/input/case_binding.hpp) give the same facts and
+// the same diagnostics: nlohmann (facts::try_rebind_text) and simdjson's on-demand parser
+// (divert/simdjson_binding.hpp, used by divert batch). And record_writer writes, byte for byte,
+// what decision_record::to_json().dump() gives.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "../benchmarks/w1.hpp"
+#include "divert/batch.hpp"
+#include "divert/policy.hpp"
+#include "divert/simdjson_binding.hpp"
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+std::string src(const std::string& rel) { return std::string(DIVERT_SOURCE_DIR) + "/" + rel; }
+
+std::string diag_text(const std::vector<divert::diagnostic>& ds) {
+  std::string out;
+  for (const auto& d : ds)
+    out += (d.level == divert::severity::error ? "E " : "W ") + d.id + " [" + d.pointer + "] " +
+           std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.message + "\n";
+  return out;
+}
+
+// Every input the readers must agree on: valid cases, and every kind of error.
+std::vector<std::string> inputs() {
+  std::vector<std::string> in = {
+      // valid, with ranges, nulls, unknown keys (warnings), escapes, odd spacing
+      R"x({"offence":{"date":"2022-07-14","type":"possession","force":"metropolitan","area":"lewisham"},"person":{"age":21,"admits_offence":"yes","consents":true},"substances":[{"drug":"cannabis","class":"B","amount":2.5,"unit":"g"}],"assessment":{"personal_use":true,"supply_indicators":false},"circumstances":{"concurrent_offences":[],"aggravating":[]},"history":[{"date":"2021-03-02","type":"diversion","scheme":"thames_valley","engaged":true,"completed":true}]})x",
+      R"x({"person":{"age":{"min":18,"max":24}},"offence":{"area":"lewi\"sham \u00e9\n"}})x",
+      R"x({"person":{"age":{"max":24,"min":24}}})x",
+      R"x(  { "person" : { "age" : 30 } , "offence" : null }  )x",
+      R"x({"persn":{"age":3},"person":{"agee":1,"age":null},"substances":[{"drug":"cocaine","colour":"white"}]})x",
+      R"x({"substances":[null,{"drug":null}],"history":[]})x",
+      R"x({"person":{"age":1e1}})x",
+      R"x({"substances":[{"amount":1.5e0}]})x",
+      R"x({"x":{"deep":[[[[{"y":[1,2,{"z":null}]}]]]]},"y":"\ud83d\ude00"})x",
+      R"x({})x",
+      // syntax
+      "", "   ", "{", "}", R"x({"a":})x", R"x({"person":{"age":1x}})x", R"x({"foo":tru})x", R"x({"foo":nul})x",
+      R"x({"foo":[nul]})x", R"x({"a":1}})x", R"x({"a":1} {"b":2})x", R"x({"a":[1,2}})x", R"x({"a":"\u12"})x",
+      R"x({"a":"\ud800"})x", "{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}", R"x({"a" 1})x", R"x({,})x",
+      R"x({"person":{"age":01}})x", R"x({"person":{"age":1.}})x", R"x({"person":{"age":-}})x", R"x({"person":{"age":-0}})x",
+      R"x({"person":{"age":-0.0}})x", R"x({"person":{"age":123456789012345678901234567890}})x",
+      R"x({"substances":[{"amount":1e400}]})x", R"x({"unknown":18446744073709551616})x",
+      // duplicate keys, at the top, nested, in unknown values, with escapes
+      R"x({"a":1,"a":2})x", R"x({"person":{"age":1,"age":2}})x", R"x({"x":{"k":1,"k":2}})x", R"x({"a\u0041":1,"aA":2})x",
+      R"x({"\u0061":1,"a":2})x",
+      // wrong types
+      R"x({"person":{"age":"21"}})x", R"x({"person":{"age":true}})x", R"x({"person":{"age":[]}})x",
+      R"x({"person":{"age":{}}})x", R"x({"person":{"age":{"min":18}}})x", R"x({"person":{"age":{"min":18,"max":"x"}}})x",
+      R"x({"person":{"age":{"min":18,"max":24,"x":1}}})x", R"x({"person":{"age":1.50}})x", R"x({"person":{"age":2E1}})x",
+      R"x({"person":{"consents":"yes"}})x", R"x({"person":{"consents":0}})x", R"x({"person":"old"})x",
+      R"x({"offence":{"type":3}})x", R"x({"offence":{"date":20200101}})x", R"x({"offence":{"area":["lewisham"]}})x",
+      R"x({"substances":{}})x", R"x({"substances":[1,"two",[3],true]})x", R"x({"circumstances":{"concurrent_offences":"x"}})x",
+      R"x({"circumstances":{"concurrent_offences":[1]}})x", R"x({"history":[{"engaged":"yes"}]})x",
+      // enum typos
+      R"x({"offence":{"type":"posession"}})x", R"x({"substances":[{"drug":"canabis"}]})x",
+      R"x({"circumstances":{"aggravating":["near school"]}})x", R"x({"person":{"admits_offence":"Yes"}})x",
+      // out of range
+      R"x({"person":{"age":130}})x", R"x({"person":{"age":-1}})x", R"x({"person":{"age":21.5}})x",
+      R"x({"person":{"age":{"min":30,"max":20}}})x", R"x({"person":{"age":{"min":-5,"max":200}}})x",
+      R"x({"person":{"age":{"min":18.5,"max":24}}})x", R"x({"substances":[{"amount":-1}]})x",
+      R"x({"substances":[{"amount":{"min":0.123456789,"max":1}}]})x",
+      // dates
+      R"x({"offence":{"date":"2020-02-30"}})x", R"x({"offence":{"date":"2020-13-01"}})x",
+      R"x({"offence":{"date":"2016-06-01T00:01:00+00:00"}})x", R"x({"history":[{"date":"yesterday"}]})x",
+      // not objects
+      "[]", "[1,2]", "1", "-0", "\"case\"", "null", "true", "{\"a\":1}x",
+      // deep nesting, in an unknown key and in a known one
+      "{\"x\":" + std::string(200, '[') + std::string(200, ']') + "}",
+      "{\"person\":{\"age\":" + std::string(130, '[') + std::string(130, ']') + "}}",
+  };
+  // W1's cases.
+  auto cases = divert::bench::w1::generate(300);
+  for (const auto& c : cases) in.push_back(divert::bench::w1::case_text(c));
+  // Every case of the shipped policies' tests.
+  for (const char* t : {"policies/lewisham.tests.json", "policies/thames_valley.tests.json",
+                        "policies/avon_somerset_dep.tests.json", "policies/cannabis_escalation.tests.json"}) {
+    std::ifstream f(src(t));
+    if (!f) continue;
+    ojson suite = ojson::parse(f);
+    for (const auto& c : suite["cases"])
+      if (c.contains("case")) in.push_back(c["case"].dump());
+  }
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("batch binding: simdjson and nlohmann readers give the same facts and diagnostics", "[batch][binding]") {
+  std::vector<divert::policy> policies;
+  for (const char* p : {"policies/lewisham.json", "policies/thames_valley.json", "benchmarks/w1_policy.json"})
+    policies.push_back(divert::policy::load(src(p)));
+  divert::facts a = policies[0].bind(ojson::object());
+  divert::facts b = policies[0].bind(ojson::object());
+  divert::simdjson_case_reader reader;
+  std::size_t valid = 0, invalid = 0;
+  for (const auto& text : inputs()) {
+    INFO("input: " << text);
+    std::vector<divert::diagnostic> da, db;
+    bool ok_a = reader.try_rebind(a, text, da);
+    bool ok_b = b.try_rebind_text(text, db);
+    REQUIRE(ok_a == ok_b);
+    REQUIRE(diag_text(da) == diag_text(db));
+    (ok_a ? valid : invalid)++;
+    if (!ok_a) continue;
+    for (const auto& p : policies) {
+      auto ra = p.explain(a).to_json().dump();
+      auto rb = p.explain(b).to_json().dump();
+      REQUIRE(ra == rb);
+    }
+  }
+  CHECK(valid > 300);
+  CHECK(invalid > 60);
+  // Valid text never needs nlohmann's second reading.
+  CHECK(reader.fallbacks() < invalid + 10);
+}
+
+TEST_CASE("batch binding: text read in place, with padding, is read the same", "[batch][binding]") {
+  auto p = divert::policy::load(src("policies/lewisham.json"));
+  divert::facts a = p.bind(ojson::object());
+  divert::simdjson_case_reader reader;
+  std::string buffer = R"x({"person":{"age":21}})x" "\n" R"x({"person":{"age":"x"}})x" "\n";
+  buffer.append(simdjson::SIMDJSON_PADDING, ' ');
+  std::vector<divert::diagnostic> d;
+  CHECK(reader.try_rebind(a, std::string_view(buffer.data(), 21), d, {}, {}, true));
+  CHECK(d.empty());
+  CHECK_FALSE(reader.try_rebind(a, std::string_view(buffer.data() + 22, 22), d, {}, {}, true));
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].pointer == "/person/age");
+  CHECK(d[0].message == R"x(expected a whole number (or a range {"min": a, "max": b}), got the string "x")x");
+}
+
+TEST_CASE("batch binding: required facts and array limits, through both readers", "[batch][binding]") {
+  auto schema = divert::case_schema::load(src("tests/fixtures/batch/required.schema.json"));
+  divert::limits lim;
+  lim.max_array_length = 3;
+  lim.max_string_length = 8;
+  const ojson valid = ojson{{"person", ojson{{"age", 1}}}, {"offence", ojson{{"type", "other"}}}};
+  divert::facts a = schema.bind(valid);
+  divert::facts b = schema.bind(valid);
+  divert::simdjson_case_reader reader;
+  const char* cases[] = {
+      R"x({"person":{"age":20},"offence":{"type":"possession"}})x",
+      R"x({"offence":{}})x",
+      R"x({"person":{},"offence":{"type":"supply"},"substances":[{"amount":1},{"drug":"cannabis"}]})x",
+      R"x({"person":{"age":1},"offence":{"type":"other"},"substances":[{"drug":"x"},{"drug":"y"},{"drug":"z"},{"drug":"w"}]})x",
+      R"x({"person":{"age":1},"offence":{"type":"other"},"substances":[{"drug":"cannabis"},{"drug":"cannabis"},{"drug":"cannabis"}]})x",
+      R"x({"person":{"age":1},"offence":{"type":"other","area":"a long area name"}})x",
+  };
+  for (const char* text : cases) {
+    INFO("input: " << text);
+    std::vector<divert::diagnostic> da, db;
+    bool ok_a = reader.try_rebind(a, text, da, {}, lim);
+    bool ok_b = b.try_rebind_text(text, db, {}, lim);
+    CHECK(ok_a == ok_b);
+    CHECK(diag_text(da) == diag_text(db));
+  }
+  std::vector<divert::diagnostic> d;
+  reader.try_rebind(a, cases[3], d, {}, lim);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].pointer == "/substances");
+  CHECK(d[0].message == "array of 4 items is longer than the limit of 3");
+  d.clear();
+  reader.try_rebind(a, cases[1], d, {}, lim);
+  REQUIRE(d.size() == 2);
+  CHECK(d[0].pointer == "/offence");
+  CHECK(d[0].message == "missing required fact \"type\"");
+  CHECK(d[1].pointer.empty());
+  CHECK(d[1].message == "missing required fact \"person\"");
+}
+
+TEST_CASE("batch binding: record_writer writes what to_json().dump() gives", "[batch][record]") {
+  std::vector<std::string> texts = inputs();
+  for (const char* pf : {"policies/lewisham.json", "policies/thames_valley.json", "policies/avon_somerset_dep.json",
+                         "policies/cannabis_escalation.json", "benchmarks/w1_policy.json"}) {
+    auto p = divert::policy::load(src(pf));
+    std::vector<std::vector<std::string>> selections = {{}};
+    if (std::string(pf).find("lewisham") != std::string::npos) selections.push_back({"jurisdiction", "supply_suspected"});
+    for (const auto& sel : selections) {
+      auto skip = p.select(sel);
+      divert::record_writer w(p, &skip);
+      divert::facts f = p.bind(ojson::object());
+      divert::simdjson_case_reader reader;
+      for (const auto& text : texts) {
+        std::vector<divert::diagnostic> d;
+        if (!reader.try_rebind(f, text, d)) continue;
+        INFO(pf << ": " << text);
+        auto rec = p.explain(f, &skip);
+        std::string line;
+        w.write(rec, line);
+        REQUIRE(line == rec.to_json().dump() + "\n");
+        divert::decision dec = p.decide(f, &skip);
+        if (dec.status == divert::status::eligible && f.warnings().empty())
+          REQUIRE(w.eligible_line(dec.pathway) == line);
+      }
+    }
+  }
+}
+
+TEST_CASE("batch binding: JSON strings are escaped as nlohmann escapes them", "[batch][record]") {
+  std::string all;
+  for (int c = 1; c < 128; ++c) all += static_cast<char>(c);
+  all += "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+  std::string out;
+  divert::append_json_string(out, all);
+  CHECK(out == ojson(all).dump());
+}
