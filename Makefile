@@ -44,11 +44,13 @@ bench-peers: deps
 	@scripts/bench-peers.sh $(BUILD)
 
 # ASan + UBSan build of the tests, as CI runs it: any report fails (-fno-sanitize-recover=all,
-# set with the sanitizers on divert's own targets by DIVERT_SANITIZE).
+# set with the sanitizers on divert's own targets by DIVERT_SANITIZE). The header check and the
+# packaging tests gain nothing from sanitizers and are left to the other builds.
 sanitize:
 	@scripts/install-deps.sh
 	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
-	  -DDIVERT_SANITIZE=address,undefined -DDIVERT_BUILD_BENCHMARKS=OFF
+	  -DDIVERT_SANITIZE=address,undefined -DDIVERT_BUILD_BENCHMARKS=OFF \
+	  -DDIVERT_VERIFY_HEADERS=OFF -DDIVERT_TEST_PACKAGING=OFF
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ASAN_OPTIONS=strict_string_checks=1:detect_stack_use_after_return=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1 $(CTEST)
