@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "divert/detail/eval/evaluator.hpp"
 #include "divert/detail/eval/js_semantics.hpp"
@@ -304,18 +305,18 @@ class spec_machine {
 
   value val_climb(const instruction& ins, const scope& s) {
     const var_path& path = p_.paths[ins.a];
-    value v = climb(s, ins.b);
+    value v;
     std::uint32_t i = 0;
-    // An iteration's own entry is read without building it.
-    if (ins.b == 1 && s.frame == frame_kind::indexed && path.count > 0) {
+    // A map's or filter's own entry, {"iterator", "index"}, is read without building it.
+    const scope* indexed = ins.b == 1 ? &s : ins.b == 3 ? s.parent : nullptr;
+    if (indexed && indexed->frame == frame_kind::indexed && path.count > 0) {
       std::string_view first = p_.symbols.name(p_.segments[path.first].sym);
-      v = first == "index" ? value::number(s.index) : first == "iterator" ? s.iterable : value::undefined();
+      v = first == "index"      ? value::number(indexed->index)
+          : first == "iterator" ? indexed->iterable
+                                : value::undefined();
       i = 1;
-    } else if (ins.b == 3 && s.parent && s.parent->frame == frame_kind::indexed && path.count > 0) {
-      std::string_view first = p_.symbols.name(p_.segments[path.first].sym);
-      const scope& f = *s.parent;
-      v = first == "index" ? value::number(f.index) : first == "iterator" ? f.iterable : value::undefined();
-      i = 1;
+    } else {
+      v = climb(s, ins.b);
     }
     for (; i < path.count; ++i) {
       if (v.is_nullish()) return value::null();

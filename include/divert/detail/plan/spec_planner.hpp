@@ -6,6 +6,8 @@
 // few arguments) are compile errors "invalid-arguments"; the suites accept an error either way.
 // Arguments that are only known at run time are checked at run time (spec_eval.hpp).
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
