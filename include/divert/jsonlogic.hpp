@@ -10,6 +10,7 @@
 // 2.0.5 (the reference implementation, the default), `specification` as the JsonLogic
 // organisation's newer suites and json-logic-engine 5. docs/jsonlogic.md lists the differences.
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,9 +59,16 @@ class data {
 
  private:
   friend class rule;
-  detail::arena storage_{1024};
-  detail::arena scratch_{1024};
-  std::vector<detail::value> slots_;
+  // Slots of small rules live in the object itself: evaluating many bound cases then reads one
+  // contiguous array of `data` for the cases a rule decides on its first facts.
+  static constexpr std::size_t inline_slots = 8;
+  detail::value* slots() noexcept { return slot_count_ <= inline_slots ? inline_.data() : heap_slots_; }
+
+  std::array<detail::value, inline_slots> inline_{};
+  detail::value* heap_slots_ = nullptr;
+  std::size_t slot_count_ = 0;
+  detail::arena storage_{1024};  // the bound document (and slots beyond the inline ones)
+  detail::arena scratch_{1024};  // evaluation temporaries (allocated only by rules that build values)
   detail::value root_;
   const detail::program* owner_ = nullptr;
 };
@@ -107,13 +115,36 @@ class rule {
   // Rebinds `d` (reusing its memory) to new data.
   template <class Json>
   void bind(const Json& json, data& d) const {
+    std::size_t slots = program_->slot_paths.size();
+    if (d.storage_.empty()) d.storage_.size_first_block(64 + bytes_needed(json));
     d.storage_.reset();
     d.owner_ = program_.get();
+    d.slot_count_ = slots;
+    if (slots > data::inline_slots) d.heap_slots_ = d.storage_.allocate_array<detail::value>(slots);
     detail::json_to_value conv(program_->symbols, d.storage_, detail::string_mode::lookup, &limits_);
     d.root_ = conv.convert(json);
-    d.slots_.resize(program_->slot_paths.size());
-    for (std::size_t i = 0; i < program_->slot_paths.size(); ++i)
-      d.slots_[i] = detail::walk_path(*program_, d.root_, program_->paths[program_->slot_paths[i]], d.storage_);
+    detail::value* out = d.slots();
+    for (std::size_t i = 0; i < slots; ++i)
+      out[i] = detail::walk_path(*program_, d.root_, program_->paths[program_->slot_paths[i]], d.storage_);
+  }
+
+  // An upper bound of the arena bytes binding `json` takes (values, members, copied strings).
+  template <class Json>
+  static std::size_t bytes_needed(const Json& j) {
+    switch (j.type()) {
+      case nlohmann::json::value_t::string: return j.template get_ref<const std::string&>().size() + 1;
+      case nlohmann::json::value_t::array: {
+        std::size_t n = sizeof(detail::value) * (j.empty() ? 1 : j.size()) + alignof(std::max_align_t);
+        for (const auto& x : j) n += bytes_needed(x);
+        return n;
+      }
+      case nlohmann::json::value_t::object: {
+        std::size_t n = sizeof(detail::member) * (j.empty() ? 1 : j.size()) + alignof(std::max_align_t);
+        for (auto it = j.begin(); it != j.end(); ++it) n += it.key().size() + 1 + bytes_needed(it.value());
+        return n;
+      }
+      default: return 0;
+    }
   }
 
   // Evaluates; the returned value lives until `d` is evaluated or rebound again.
@@ -122,7 +153,7 @@ class rule {
   detail::value evaluate(data& d, Tracer& tracer) const {
     check_owner(d);
     d.scratch_.reset();
-    detail::machine<Tracer> m(*program_, d.slots_.data(), d.scratch_, tracer);
+    detail::machine<Tracer> m(*program_, d.slots(), d.scratch_, tracer);
     try {
       return m.run(d.root_);
     } catch (const detail::eval_failure& f) {
@@ -136,8 +167,17 @@ class rule {
 
   // JsonLogic truthiness of the result (the dialect's own).
   bool test(data& d) const {
-    detail::value v = evaluate(d);
-    return detail::js::truthy(v, dialect_is_spec());
+    check_owner(d);
+    d.scratch_.reset();
+    detail::null_tracer t;
+    detail::machine<detail::null_tracer> m(*program_, d.slots(), d.scratch_, t);
+    detail::scope root;
+    root.data = d.root_;
+    try {
+      return m.truth(program_->root, root);
+    } catch (const detail::eval_failure& f) {
+      throw evaluation_error("jsonlogic-error", error_type(f.payload));
+    }
   }
 
   // Bind, evaluate, convert: the one-shot form.

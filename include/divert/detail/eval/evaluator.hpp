@@ -16,6 +16,14 @@
 #include "divert/detail/plan/constants.hpp"
 #include "divert/detail/plan/program.hpp"
 
+// Hot helpers are inlined into the dispatch that calls them: a call per node costs more than the
+// node's work.
+#if defined(__GNUC__) || defined(__clang__)
+#define DIVERT_HOT_INLINE __attribute__((always_inline)) inline
+#else
+#define DIVERT_HOT_INLINE inline
+#endif
+
 namespace divert::detail {
 
 // What an enclosing scope shows to outer-scope access ({"val": [[n], ...]}), as json-logic-engine
@@ -120,7 +128,7 @@ class machine {
       tracer_.on_value(i, v, s);
       return v;
     } else {
-      return eval_node(i, s);
+      return eval_hot(i, s);
     }
   }
 
@@ -143,7 +151,7 @@ class machine {
 
   // The operand of a fused instruction: a slot read directly, or its single kid. A variable
   // that is not found reads as null, as {"var": ...} does.
-  value operand(const instruction& ins, const scope& s) {
+  DIVERT_HOT_INLINE value operand(const instruction& ins, const scope& s) {
     if (ins.flags & operand_slot) {
       value v = slots_[ins.a];
       return v.k == kind::undefined ? value::null() : v;
@@ -165,6 +173,198 @@ class machine {
     return value::string(scratch_.copy_string(str), static_cast<std::uint32_t>(str.size()));
   }
 
+ public:
+  // Truthiness of instruction i, without making the value where that can be avoided: in a
+  // boolean context (a rule's answer, a condition, !, and/or operands inside one) comparisons
+  // answer with a bool and and/or stop at the first decisive operand. Same answers as
+  // js::truthy(eval(i, s)), by construction: each case is the truthiness of what eval returns.
+  bool truth(std::uint32_t i, const scope& s) {
+    if constexpr (Tracer::enabled) return js::truthy(eval(i, s), p_.empty_object_is_false);
+    const instruction& ins = p_.code[i];
+    switch (ins.op) {
+      case opcode::js_and:  // the first falsy operand, or the last: truthy iff all are
+        for (std::uint32_t k = 0; k < ins.count; ++k)
+          if (!operand_truth(p_.kid(ins, k), s)) return false;
+        return ins.count > 0;
+      case opcode::js_or:
+        for (std::uint32_t k = 0; k < ins.count; ++k)
+          if (operand_truth(p_.kid(ins, k), s)) return true;
+        return false;
+      default: return operand_truth(i, s);
+    }
+  }
+
+ private:
+  // The leaves of and/or, answered in place for the common fused forms over a slot; anything
+  // else (or an unusual value) takes the general path.
+  DIVERT_HOT_INLINE bool operand_truth(std::uint32_t i, const scope& s) {
+    const instruction& ins = p_.code[i];
+    const bool on_slot = ins.flags & operand_slot;
+    switch (ins.op) {
+      case opcode::js_eq_const:
+      case opcode::js_ne_const:
+      case opcode::js_strict_eq_const:
+      case opcode::js_strict_ne_const:
+        if (on_slot) {
+          const value& v = slots_[ins.a];
+          const value& c = p_.constants[ins.b];
+          if (v.k == kind::string && c.k == kind::string && v.sym != no_symbol && c.sym != no_symbol) {
+            bool negated = ins.op == opcode::js_ne_const || ins.op == opcode::js_strict_ne_const;
+            return (v.sym == c.sym) != negated;
+          }
+        }
+        return slow_truth(i, s);
+      case opcode::js_between_const:
+        if (on_slot && slots_[ins.a].k == kind::number) {
+          double x = slots_[ins.a].num, lo = p_.constants[ins.b].num, hi = p_.constants[ins.c].num;
+          bool lower = (ins.flags & lower_inclusive) ? lo <= x : lo < x;
+          bool upper = (ins.flags & upper_inclusive) ? x <= hi : x < hi;
+          return lower && upper;
+        }
+        return slow_truth(i, s);
+      case opcode::js_in_const_strings:
+        if (on_slot) {
+          const value& v = slots_[ins.a];
+          const auto& bits = p_.symbol_bits[ins.c];
+          if (v.k == kind::string && v.sym != no_symbol && (v.sym >> 6) < bits.size())
+            return (bits[v.sym >> 6] >> (v.sym & 63)) & 1;
+        }
+        return slow_truth(i, s);
+      case opcode::var_slot: {
+        const value& v = slots_[ins.a];
+        if (v.k == kind::boolean) return v.b;
+        return slow_truth(i, s);
+      }
+      case opcode::js_not:
+      case opcode::js_truthy:
+        if (ins.count != 1) return slow_truth(i, s);
+        return truth(p_.kid(ins, 0), s) == (ins.op == opcode::js_truthy);
+      case opcode::js_and:
+      case opcode::js_or: return truth(i, s);
+      default: return slow_truth(i, s);
+    }
+  }
+
+#if defined(__GNUC__) || defined(__clang__)
+  __attribute__((noinline))
+#endif
+  bool slow_truth(std::uint32_t i, const scope& s) {
+    const instruction& ins = p_.code[i];
+    switch (ins.op) {
+      case opcode::js_eq_const:
+      case opcode::js_ne_const:
+      case opcode::js_strict_eq_const:
+      case opcode::js_strict_ne_const: return equals_const(ins, s).b;
+      case opcode::js_in_const_strings: return in_const_strings(ins, s).b;
+      case opcode::js_between_const: return between_const(ins, s).b;
+      case opcode::js_cmp_const: return compare_const(ins, s).b;
+      default: return js::truthy(eval(i, s), p_.empty_object_is_false);
+    }
+  }
+
+ private:
+  // The opcodes a typical rule spends its time in, dispatched from a small function (eval_node's
+  // frame is large); everything else goes on to eval_node. Both call the same helpers.
+  value eval_hot(std::uint32_t i, const scope& s) {
+    const instruction& ins = p_.code[i];
+    switch (ins.op) {
+      case opcode::constant: return p_.constants[ins.a];
+      case opcode::var_slot: return var_slot(ins, s);
+      case opcode::var_scoped: return var_scoped(ins, s);
+      case opcode::js_and:
+      case opcode::js_or: return and_or(ins, s);
+      case opcode::js_not:
+      case opcode::js_truthy:
+        if (ins.count != 1) return eval_node(i, s);
+        return value::boolean(js::truthy(kid(ins, 0, s)) == (ins.op == opcode::js_truthy));
+      case opcode::js_eq_const:
+      case opcode::js_ne_const:
+      case opcode::js_strict_eq_const:
+      case opcode::js_strict_ne_const: return equals_const(ins, s);
+      case opcode::js_in_const_strings: return in_const_strings(ins, s);
+      case opcode::js_between_const: return between_const(ins, s);
+      case opcode::js_cmp_const: return compare_const(ins, s);
+      case opcode::js_all:
+      case opcode::js_some:
+      case opcode::js_none: return iterate(ins, s);
+      default: return eval_node(i, s);
+    }
+  }
+
+  DIVERT_HOT_INLINE value var_scoped(const instruction& ins, const scope& s) {
+    value v = walk_path(p_, s.data, p_.paths[ins.a], scratch_);
+    if (v.k != kind::undefined) return v;
+    return ins.count ? kid(ins, 0, s) : value::null();
+  }
+
+  DIVERT_HOT_INLINE value var_slot(const instruction& ins, const scope& s) {
+    value v = slots_[ins.a];
+    if (v.k != kind::undefined) return v;
+    return ins.count ? kid(ins, 0, s) : value::null();
+  }
+
+  // json-logic-js's and/or: the first falsy (truthy) value, or the last.
+  DIVERT_HOT_INLINE value and_or(const instruction& ins, const scope& s) {
+    bool want = ins.op == opcode::js_or;
+    value current;
+    for (std::uint32_t k = 0; k < ins.count; ++k) {
+      current = kid(ins, k, s);
+      if (js::truthy(current) == want) return current;
+    }
+    return current;
+  }
+
+  DIVERT_HOT_INLINE value equals_const(const instruction& ins, const scope& s) {
+    value a = operand(ins, s);
+    const value& c = p_.constants[ins.b];
+    bool loose = ins.op == opcode::js_eq_const || ins.op == opcode::js_ne_const;
+    bool r;
+    if (a.k == kind::string && c.k == kind::string)
+      r = same_string(a, c);  // both strict and loose equality compare the characters
+    else if (a.k == kind::number && c.k == kind::number)
+      r = a.num == c.num;
+    else
+      r = loose ? js::loose_equals(a, c, scratch_) : js::strict_equals(a, c);
+    bool negated = ins.op == opcode::js_ne_const || ins.op == opcode::js_strict_ne_const;
+    return value::boolean(r != negated);
+  }
+
+  DIVERT_HOT_INLINE value in_const_strings(const instruction& ins, const scope& s) {
+    value needle = operand(ins, s);
+    if (needle.k != kind::string) return value::boolean(false);  // === against strings only
+    if (needle.sym != no_symbol) {
+      const auto& bits = p_.symbol_bits[ins.c];
+      std::size_t word = needle.sym >> 6;
+      if (word < bits.size()) return value::boolean((bits[word] >> (needle.sym & 63)) & 1);
+      const auto& set = p_.symbol_sets[ins.c];
+      return value::boolean(std::binary_search(set.begin(), set.end(), needle.sym));
+    }
+    if (needle.flags & looked_up) return value::boolean(false);
+    const value& hay = p_.constants[ins.b];
+    for (std::uint32_t k = 0; k < hay.n; ++k)
+      if (same_string(needle, hay.items[k])) return value::boolean(true);
+    return value::boolean(false);
+  }
+
+  DIVERT_HOT_INLINE value between_const(const instruction& ins, const scope& s) {
+    double x = numeric(operand(ins, s));
+    double lo = p_.constants[ins.b].num, hi = p_.constants[ins.c].num;
+    bool lower = (ins.flags & lower_inclusive) ? lo <= x : lo < x;
+    bool upper = (ins.flags & upper_inclusive) ? x <= hi : x < hi;
+    return value::boolean(lower && upper);  // NaN fails both
+  }
+
+  DIVERT_HOT_INLINE value compare_const(const instruction& ins, const scope& s) {
+    double x = numeric(operand(ins, s));
+    double c = p_.constants[ins.b].num;
+    switch (ins.flags & (cmp_lt | cmp_le | cmp_gt | cmp_ge)) {
+      case cmp_lt: return value::boolean(x < c);
+      case cmp_le: return value::boolean(x <= c);
+      case cmp_gt: return value::boolean(x > c);
+      default: return value::boolean(x >= c);
+    }
+  }
+
   value eval_node(std::uint32_t i, const scope& s) {
     const instruction& ins = p_.code[i];
     switch (ins.op) {
@@ -174,16 +374,8 @@ class machine {
         for (std::uint32_t k = 0; k < ins.count; ++k) items[k] = kid(ins, k, s);
         return value::array(items, ins.count);
       }
-      case opcode::var_slot: {
-        value v = slots_[ins.a];
-        if (v.k != kind::undefined) return v;
-        return ins.count ? kid(ins, 0, s) : value::null();
-      }
-      case opcode::var_scoped: {
-        value v = walk_path(p_, s.data, p_.paths[ins.a], scratch_);
-        if (v.k != kind::undefined) return v;
-        return ins.count ? kid(ins, 0, s) : value::null();
-      }
+      case opcode::var_slot: return var_slot(ins, s);
+      case opcode::var_scoped: return var_scoped(ins, s);
       case opcode::var_dynamic: return var_dynamic(ins, s);
       case opcode::custom: return custom(ins, s);
 
@@ -194,22 +386,8 @@ class machine {
         if (k + 1 == ins.count) return kid(ins, k, s);
         return value::null();
       }
-      case opcode::js_and: {
-        value current;
-        for (std::uint32_t k = 0; k < ins.count; ++k) {
-          current = kid(ins, k, s);
-          if (!js::truthy(current)) return current;
-        }
-        return current;
-      }
-      case opcode::js_or: {
-        value current;
-        for (std::uint32_t k = 0; k < ins.count; ++k) {
-          current = kid(ins, k, s);
-          if (js::truthy(current)) return current;
-        }
-        return current;
-      }
+      case opcode::js_and:
+      case opcode::js_or: return and_or(ins, s);
       case opcode::js_not:
       case opcode::js_truthy: {
         value a[1];
@@ -332,46 +510,12 @@ class machine {
       case opcode::js_reduce: return reduce(ins, s);
 
       case opcode::js_eq_const:
-      case opcode::js_ne_const: {
-        bool r = js::loose_equals(operand(ins, s), p_.constants[ins.b], scratch_);
-        return value::boolean(ins.op == opcode::js_eq_const ? r : !r);
-      }
+      case opcode::js_ne_const:
       case opcode::js_strict_eq_const:
-      case opcode::js_strict_ne_const: {
-        bool r = js::strict_equals(operand(ins, s), p_.constants[ins.b]);
-        return value::boolean(ins.op == opcode::js_strict_eq_const ? r : !r);
-      }
-      case opcode::js_in_const_strings: {
-        value needle = operand(ins, s);
-        if (needle.k != kind::string) return value::boolean(false);  // === against strings only
-        const auto& set = p_.symbol_sets[ins.c];
-        if (needle.sym != no_symbol) {
-          auto it = std::lower_bound(set.begin(), set.end(), needle.sym);
-          return value::boolean(it != set.end() && *it == needle.sym);
-        }
-        if (needle.flags & looked_up) return value::boolean(false);
-        const value& hay = p_.constants[ins.b];
-        for (std::uint32_t k = 0; k < hay.n; ++k)
-          if (same_string(needle, hay.items[k])) return value::boolean(true);
-        return value::boolean(false);
-      }
-      case opcode::js_between_const: {
-        double x = numeric(operand(ins, s));
-        double lo = p_.constants[ins.b].num, hi = p_.constants[ins.c].num;
-        bool lower = (ins.flags & lower_inclusive) ? lo <= x : lo < x;
-        bool upper = (ins.flags & upper_inclusive) ? x <= hi : x < hi;
-        return value::boolean(lower && upper);  // NaN fails both
-      }
-      case opcode::js_cmp_const: {
-        double x = numeric(operand(ins, s));
-        double c = p_.constants[ins.b].num;
-        switch (ins.flags & (cmp_lt | cmp_le | cmp_gt | cmp_ge)) {
-          case cmp_lt: return value::boolean(x < c);
-          case cmp_le: return value::boolean(x <= c);
-          case cmp_gt: return value::boolean(x > c);
-          default: return value::boolean(x >= c);
-        }
-      }
+      case opcode::js_strict_ne_const: return equals_const(ins, s);
+      case opcode::js_in_const_strings: return in_const_strings(ins, s);
+      case opcode::js_between_const: return between_const(ins, s);
+      case opcode::js_cmp_const: return compare_const(ins, s);
       default:
         if (static_cast<int>(ins.op) >= static_cast<int>(opcode::strict_first)) return eval_strict(ins, i, s);
         return eval_spec(ins, i, s);
@@ -379,7 +523,7 @@ class machine {
   }
 
   // ToNumber of ToPrimitive: what a relational comparison with a number does to the other side.
-  double numeric(const value& v) {
+  DIVERT_HOT_INLINE double numeric(const value& v) {
     if (v.k == kind::number) return v.num;
     return js::to_number(js::to_primitive(v, scratch_));
   }
@@ -525,6 +669,11 @@ class machine {
       inner.index = k;
       return has_logic ? eval(p_.kid(ins, 1), inner) : value::undefined();
     };
+    auto body_truth = [&](std::uint32_t k) {
+      inner.data = arr.items[k];
+      inner.index = k;
+      return has_logic && truth(p_.kid(ins, 1), inner);
+    };
     switch (ins.op) {
       case opcode::js_map: {
         if (arr.k != kind::array) return value::array(scratch_.allocate_array<value>(0), 0);
@@ -543,17 +692,17 @@ class machine {
       case opcode::js_all:
         if (arr.k != kind::array || arr.n == 0) return value::boolean(false);
         for (std::uint32_t k = 0; k < arr.n; ++k)
-          if (!js::truthy(body(k))) return value::boolean(false);
+          if (!body_truth(k)) return value::boolean(false);
         return value::boolean(true);
       case opcode::js_some:
         if (arr.k != kind::array || arr.n == 0) return value::boolean(false);
         for (std::uint32_t k = 0; k < arr.n; ++k)
-          if (js::truthy(body(k))) return value::boolean(true);
+          if (body_truth(k)) return value::boolean(true);
         return value::boolean(false);
       default:  // none
         if (arr.k != kind::array || arr.n == 0) return value::boolean(true);
         for (std::uint32_t k = 0; k < arr.n; ++k)
-          if (js::truthy(body(k))) return value::boolean(false);
+          if (body_truth(k)) return value::boolean(false);
         return value::boolean(true);
     }
   }
