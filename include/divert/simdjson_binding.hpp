@@ -158,11 +158,15 @@ class simdjson_reader {
       simdjson::ondemand::field fd;
       if (std::move(field).get(fd)) throw simdjson_fallback{};
       // Keys with escapes are compared by nlohmann's duplicate check in its own way: let it.
+      // Without escapes (or control characters, which nlohmann rejects), the key is its raw
+      // text, valid UTF-8 since simdjson's first stage checked the whole line.
       const char* raw = fd.key().raw();
-      for (const char* p = raw; *p != '"'; ++p)
-        if (*p == '\\') throw simdjson_fallback{};
-      std::string_view key;
-      if (fd.unescaped_key().get(key)) throw simdjson_fallback{};
+      const char* end = raw;
+      while (*end != '"') {
+        if (*end == '\\' || static_cast<unsigned char>(*end) < 0x20) throw simdjson_fallback{};
+        ++end;
+      }
+      std::string_view key(raw, static_cast<std::size_t>(end - raw));
       auto& seen = keys_[level];
       for (const auto& k : seen)
         if (k == key) throw simdjson_fallback{};  // duplicate key: nlohmann's error

@@ -340,7 +340,8 @@ class basic_case_binder {
       case fact_type::enumeration: {
         if (t == json_type::string) {
           std::string_view s = r_.get_string(v);
-          if (p.has_enum_value(s)) return schema_.symbols.string_value(schema_.symbols.find(s));
+          for (std::size_t i = 0; i < p.enum_values.size(); ++i)
+            if (p.enum_values[i] == s) return schema_.symbols.string_value(p.enum_syms[i]);
           std::string text(s);
           std::string hint = did_you_mean(text, p.enum_values);
           if (hint.empty() && p.enum_values.size() <= 12) {
