@@ -5,7 +5,7 @@
 # hand-written C++ floor. The runs alternate (node, divert, reference) RUNS times (default 5),
 # since the machine is noisy, and the medians and the ratios divert / json-logic-engine are printed.
 # The peers are installed with npm into BUILD_DIR/peers; without node, npm or ../shared it skips.
-# Usage: scripts/bench-peers.sh [BUILD_DIR]   (default build)
+# Usage: [RUNS=5] [DIVERT_SHARED_DIR=../shared] scripts/bench-peers.sh [BUILD_DIR]   (default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 unset MAKEFLAGS MFLAGS MAKELEVEL  # run from make: keep the inner builds' output plain
@@ -13,7 +13,7 @@ unset MAKEFLAGS MFLAGS MAKELEVEL  # run from make: keep the inner builds' output
 build=${1:-build}
 runs=${RUNS:-5}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-shared=../shared/bench
+shared=${DIVERT_SHARED_DIR:-../shared}/bench  # DIVERT_SHARED_DIR: the shared folder, if not ../shared
 peers=$build/peers
 skip() { echo "bench-peers: skipped: $*"; exit 0; }
 
