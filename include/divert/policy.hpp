@@ -104,7 +104,8 @@ class policy {
     return schema().bind(case_json, file, limits_);
   }
 
-  // The rules named set aside; throws compile_error on an id the policy does not have.
+  // The rules named set aside; throws compile_error on an id the policy does not have (except
+  // the implicit "jurisdiction" and "effective", which a policy without them already lacks).
   rule_selection select(const std::vector<std::string>& skip_ids) const {
     rule_selection s;
     s.mask_.assign(impl_->rules.size(), false);
@@ -122,6 +123,9 @@ class policy {
         s.mask_[i] = true;
         s.ids_.push_back(id);
       }
+      // The implicit rules exist only when the policy gives jurisdiction/effective; setting
+      // aside one it does not have is already done.
+      if (!found && (id == "jurisdiction" || id == "effective")) continue;
       if (!found) {
         std::vector<std::string> ids;
         for (const auto& r : impl_->rules) ids.push_back(r.id);
