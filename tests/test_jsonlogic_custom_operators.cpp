@@ -74,7 +74,7 @@ TEST_CASE("jsonlogic custom operators: an operator's exception reaches the calle
   CHECK_THROWS_WITH(r.apply(parse(R"({"go":true})")), "refused");
 }
 
-TEST_CASE("jsonlogic custom operators: a registered name replaces a built-in; others stay unknown") {
+TEST_CASE("jsonlogic custom operators: a registered name replaces a built-in, other names stay unknown") {
   for (dialect d : {dialect::javascript, dialect::specification}) {
     auto opts = with_operators(d);
     opts.operators["+"] = [](const ojson& args) { return ojson("plus of " + args.dump()); };

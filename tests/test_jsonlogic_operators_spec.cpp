@@ -32,7 +32,7 @@ void check_all(const spec_case (&cases)[N]) {
 
 }  // namespace
 
-TEST_CASE("jsonlogic specification: arithmetic on numbers, numeric strings, booleans, null; else a NaN error") {
+TEST_CASE("jsonlogic specification: arithmetic on numbers, numeric strings, booleans and null (else a NaN error)") {
   static const spec_case cases[] = {
       {R"({"+":["1",1]})", R"(null)", R"(2)"},
       {R"({"+":["1.5abc",2]})", R"(null)", R"(error NaN)"},
@@ -150,7 +150,7 @@ TEST_CASE("jsonlogic specification: missing: a null value is present, a JavaScri
   check_all(cases);
 }
 
-TEST_CASE("jsonlogic specification: var: keys split on dots, \\. escapes a dot") {
+TEST_CASE("jsonlogic specification: var: keys split on dots, a backslash escapes a dot") {
   static const spec_case cases[] = {
       {R"({"var":"a.b"})", R"({"a":{"b":2}})", R"(2)"},
       {R"({"var":"a\\.b"})", R"({"a.b":3})", R"(3)"},
@@ -162,7 +162,7 @@ TEST_CASE("jsonlogic specification: var: keys split on dots, \\. escapes a dot")
   check_all(cases);
 }
 
-TEST_CASE("jsonlogic specification: iterations: a falsy value iterates as [], other non-arrays fail map") {
+TEST_CASE("jsonlogic specification: iterations: a falsy value iterates as an empty array, other non-arrays fail map") {
   static const spec_case cases[] = {
       {R"({"map":[[1,2],{"*":[{"val":[]},2]}]})", R"(null)", R"([2,4])"},
       {R"({"map":["abc",{"val":[]}]})", R"(null)", R"(error selector[name] is not a function)"},

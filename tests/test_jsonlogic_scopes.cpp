@@ -85,7 +85,7 @@ TEST_CASE("jsonlogic scopes: val climbs out of iterations (javascript dialect)")
   }
 }
 
-TEST_CASE("jsonlogic scopes: var reads the current item; reduce's item is {current, accumulator}") {
+TEST_CASE("jsonlogic scopes: var reads the current item (reduce's is {current, accumulator})") {
   for (auto d : {jl_test::dialect::javascript, jl_test::dialect::specification}) {
     CHECK(jl_test::apply(d, R"({"map":[{"var":"xs"},{"var":"a"}]})", R"({"xs":[{"a":1},{"a":2}],"a":9})") ==
           parse("[1,2]"));
