@@ -49,7 +49,8 @@ inline void decide(const policy_impl& p, const value* slots, const decide_settin
       d.set(i, outcome::skipped);
       return p.rules[i].stage == rule_stage::eligibility ? outcome::yes : outcome::no;
     }
-    outcome o = outcome_of(m.eval_s(p.rules[i].root, root));
+    std::uint8_t t = m.strict_truth(p.rules[i].root, root);
+    outcome o = t == 2 ? outcome::unknown : (t ? outcome::yes : outcome::no);
     d.set(i, o);
     return o;
   };

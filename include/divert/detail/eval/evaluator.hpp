@@ -142,6 +142,10 @@ class machine {
   // Strict programs' own entry: a lean dispatch over constants and strict instructions only.
   value eval_s(std::uint32_t i, const scope& s);
   value strict_node(std::uint32_t i, const scope& s);
+  // A strict condition's truth value (0 false, 1 true, 2 unknown) without making values where it
+  // can: what deciding a rule needs. Same answers as strict::truth(eval_s(i, s)).
+  std::uint8_t strict_truth(std::uint32_t i, const scope& s);
+  std::uint8_t strict_leaf(std::uint32_t i, const scope& s);
 
  private:
   value kid(const instruction& ins, std::uint32_t k, const scope& s) { return eval(p_.kid(ins, k), s); }

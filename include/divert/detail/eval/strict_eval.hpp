@@ -105,6 +105,135 @@ inline bool in_symbols(const std::vector<std::uint16_t>& set, const std::vector<
 
 }  // namespace strict
 
+// The common leaves answered in place (a fact against constants, a boolean fact); anything else,
+// or an unusual value (a range, an unknown), takes the general path through strict_node.
+template <class Tracer>
+DIVERT_HOT_INLINE std::uint8_t machine<Tracer>::strict_leaf(std::uint32_t i, const scope& s) {
+  using strict::tri;
+  const instruction& ins = p_.code[i];
+  auto general = [&] { return static_cast<std::uint8_t>(strict::truth(strict_node(i, s))); };
+  auto in_bits = [&](const value& v, std::uint32_t set, std::uint8_t& out) {
+    const auto& bits = p_.symbol_bits[set];
+    if (v.k != kind::string || v.sym == no_symbol || (v.sym >> 6) >= bits.size()) return false;
+    out = static_cast<std::uint8_t>((bits[v.sym >> 6] >> (v.sym & 63)) & 1);
+    return true;
+  };
+  switch (ins.op) {
+    case opcode::constant: {
+      const value& c = p_.constants[ins.a];
+      return c.k == kind::boolean ? static_cast<std::uint8_t>(c.b) : std::uint8_t{2};
+    }
+    case opcode::s_fact:
+    case opcode::s_fact_truthy: {
+      const value& v = slots_[ins.a];
+      return v.k == kind::boolean ? static_cast<std::uint8_t>(v.b) : std::uint8_t{2};
+    }
+    case opcode::s_fact_not: {
+      const value& v = slots_[ins.a];
+      return v.k == kind::boolean ? static_cast<std::uint8_t>(!v.b) : std::uint8_t{2};
+    }
+    case opcode::s_fact_between: {
+      const value& x = slots_[ins.a];
+      const value& lo = p_.constants[ins.b];
+      const value& hi = p_.constants[ins.c];
+      if (x.k != lo.k || x.k != hi.k || (x.k != kind::number && x.k != kind::date)) return general();
+      bool lower = (ins.flags & lower_inclusive) ? lo.num <= x.num : lo.num < x.num;
+      bool upper = (ins.flags & upper_inclusive) ? x.num <= hi.num : x.num < hi.num;
+      return static_cast<std::uint8_t>(lower && upper);
+    }
+    case opcode::s_fact_cmp: {
+      const value& x = slots_[ins.a];
+      const value& c = p_.constants[ins.b];
+      if (x.k != c.k || (x.k != kind::number && x.k != kind::date)) return general();
+      switch (ins.flags) {
+        case cmp_lt: return static_cast<std::uint8_t>(x.num < c.num);
+        case cmp_le: return static_cast<std::uint8_t>(x.num <= c.num);
+        case cmp_gt: return static_cast<std::uint8_t>(x.num > c.num);
+        default: return static_cast<std::uint8_t>(x.num >= c.num);
+      }
+    }
+    case opcode::s_fact_eq: {
+      const value& x = slots_[ins.a];
+      const value& c = p_.constants[ins.b];
+      if (x.k != kind::string || c.k != kind::string || x.sym == no_symbol || c.sym == no_symbol) return general();
+      return static_cast<std::uint8_t>((x.sym == c.sym) != static_cast<bool>(ins.flags & 1));
+    }
+    case opcode::s_fact_in_set: {
+      std::uint8_t out = 2;
+      return in_bits(slots_[ins.a], ins.c, out) ? out : general();
+    }
+    case opcode::s_field_eq: {
+      const value& x = s.data.members[ins.a].v;
+      const value& c = p_.constants[ins.b];
+      if (x.k != kind::string || c.k != kind::string || x.sym == no_symbol || c.sym == no_symbol) return general();
+      return static_cast<std::uint8_t>(x.sym == c.sym);
+    }
+    case opcode::s_field_in_set: {
+      std::uint8_t out = 2;
+      return in_bits(s.data.members[ins.a].v, ins.c, out) ? out : general();
+    }
+    case opcode::s_and:
+    case opcode::s_or:
+    case opcode::s_not:
+    case opcode::s_all:
+    case opcode::s_some:
+    case opcode::s_none: return strict_truth(i, s);
+    default: return general();
+  }
+}
+
+template <class Tracer>
+std::uint8_t machine<Tracer>::strict_truth(std::uint32_t i, const scope& s) {
+  if constexpr (Tracer::enabled) return static_cast<std::uint8_t>(strict::truth(eval_s(i, s)));
+  const instruction& ins = p_.code[i];
+  switch (ins.op) {
+    case opcode::s_and:
+    case opcode::s_or: {
+      // Kleene: false (true) as soon as one operand is; unknown only when none is.
+      std::uint8_t decisive = ins.op == opcode::s_and ? 0 : 1;
+      bool unknown = false;
+      for (std::uint32_t k = 0; k < ins.count; ++k) {
+        std::uint8_t t = strict_leaf(p_.kid(ins, k), s);
+        if (t == decisive) return decisive;
+        unknown |= t == 2;
+      }
+      return unknown ? std::uint8_t{2} : static_cast<std::uint8_t>(1 - decisive);
+    }
+    case opcode::s_not: {
+      std::uint8_t t = strict_leaf(p_.kid(ins, 0), s);
+      return t == 2 ? t : static_cast<std::uint8_t>(1 - t);
+    }
+    case opcode::s_all:
+    case opcode::s_some:
+    case opcode::s_none: {
+      value arr = eval_s(p_.kid(ins, 0), s);
+      if (arr.k != kind::array) return 2;
+      scope inner;
+      inner.parent = &s;
+      inner.iterable = arr;
+      inner.is_iteration = true;
+      bool unknown = false;
+      std::uint32_t body = p_.kid(ins, 1);
+      for (std::uint32_t k = 0; k < arr.n; ++k) {
+        inner.data = arr.items[k];
+        inner.index = k;
+        std::uint8_t t = strict_leaf(body, inner);
+        if (t == 2) {
+          unknown = true;
+        } else if (ins.op == opcode::s_all) {
+          if (t == 0) return 0;
+        } else if (t == 1) {
+          return ins.op == opcode::s_some ? 1 : 0;
+        }
+      }
+      if (unknown) return 2;
+      if (ins.op == opcode::s_all) return static_cast<std::uint8_t>(arr.n > 0);  // all of [] is false
+      return ins.op == opcode::s_some ? 0 : 1;
+    }
+    default: return strict_leaf(i, s);
+  }
+}
+
 template <class Tracer>
 value machine<Tracer>::eval_strict(const instruction&, std::uint32_t i, const scope& s) {
   return strict_node(i, s);
