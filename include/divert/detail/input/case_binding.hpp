@@ -168,8 +168,8 @@ class basic_case_binder {
     for (const auto& d : diags_) n += d.level == severity::error;
     return n;
   }
-  void error(const bind_path* at, std::string message) {
-    diags_.push_back({severity::error, "case-invalid", file_, pointer_of(at), 0, 0, std::move(message)});
+  void error(const bind_path* at, std::string message, const char* id = "case-invalid") {
+    diags_.push_back({severity::error, id, file_, pointer_of(at), 0, 0, std::move(message)});
   }
   void warning(const bind_path* at, std::string message) {
     diags_.push_back({severity::warning, "unknown-fact", file_, pointer_of(at), 0, 0, std::move(message)});
@@ -203,7 +203,7 @@ class basic_case_binder {
     json_type t = r_.type(v);
     if (t == json_type::null) return;  // unknown
     if (depth > lim_.max_depth) {
-      error(ptr, "nesting deeper than " + std::to_string(lim_.max_depth) + " levels");
+      error(ptr, "nesting deeper than " + std::to_string(lim_.max_depth) + " levels", "depth-limit");
       return;
     }
     switch (p.type) {
@@ -268,7 +268,7 @@ class basic_case_binder {
     });
     if (too_long) {
       error(ptr, "array of " + std::to_string(n) + " items is longer than the limit of " +
-                     std::to_string(lim_.max_array_length));
+                     std::to_string(lim_.max_array_length), "size-limit");
       return value::unknown();
     }
     return value::array(items, static_cast<std::uint32_t>(n));
@@ -276,7 +276,7 @@ class basic_case_binder {
 
   void bind_item_object(const schema_node& obj, V& x, const bind_path* ptr, member* ms, std::size_t depth) {
     if (depth > lim_.max_depth) {
-      error(ptr, "nesting deeper than " + std::to_string(lim_.max_depth) + " levels");
+      error(ptr, "nesting deeper than " + std::to_string(lim_.max_depth) + " levels", "depth-limit");
       return;
     }
     seen_keys seen(obj);
@@ -330,7 +330,7 @@ class basic_case_binder {
         std::string_view s = r_.get_string(v);
         if (s.size() > lim_.max_string_length) {
           error(ptr, "string of " + std::to_string(s.size()) + " bytes is longer than the limit of " +
-                         std::to_string(lim_.max_string_length));
+                         std::to_string(lim_.max_string_length), "size-limit");
           return value::unknown();
         }
         std::uint16_t id = schema_.symbols.find(s);
@@ -401,7 +401,18 @@ class basic_case_binder {
           has_hi = true;
         }
       });
-      if (fields == 2 && has_lo && has_hi) {
+      // An open end takes the schema's bound: "over 34" is {"min": 35}.
+      bool one_open = fields == 1 && (has_lo || has_hi);
+      if (one_open && ((has_lo && !p.maximum) || (has_hi && !p.minimum))) {
+        error(ptr, std::string("a range needs both \"min\" and \"max\" (this fact has no schema ") +
+                       (has_lo ? "maximum" : "minimum") + " to stand in for the missing one)");
+        return value::unknown();
+      }
+      if (one_open) {
+        if (!has_lo) lo = *p.minimum;
+        if (!has_hi) hi = *p.maximum;
+      }
+      if ((fields == 2 && has_lo && has_hi) || one_open) {
         bind_path min_path{ptr, "min"}, max_path{ptr, "max"};
         bool ok = check_number(p, lo, &min_path);
         ok = check_number(p, hi, &max_path) && ok;
