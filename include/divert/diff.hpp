@@ -174,10 +174,11 @@ class diff_result {
   std::string summary_line() const {
     std::string out;
     if (differing.empty())
-      out = "the policies decide every case alike";
+      out = "the policies decide every case alike (" + std::to_string(agreeing.size()) + " region" + (agreeing.size() == 1 ? "" : "s") + ")";
     else
-      out = std::to_string(differing.size()) + " region" + (differing.size() == 1 ? "" : "s") + " where the decisions differ";
-    out += "; " + std::to_string(agreeing.size()) + " where they agree; " + std::to_string(leaves) + " classes of cases explored";
+      out = std::to_string(differing.size()) + " region" + (differing.size() == 1 ? "" : "s") + " where the decisions differ; " +
+            std::to_string(agreeing.size()) + " where they agree";
+    out += "; " + std::to_string(leaves) + " classes of cases explored";
     out += exact() ? " (exhaustive)" : " (not exact: see the notes)";
     if (inexact) out += "; " + std::to_string(inexact) + " classes could not be decided";
     return out;
@@ -469,7 +470,13 @@ inline diff_result diff(const policy& a, const policy& b, const diff_options& op
       regions.emplace_back(part.leaves.front(), std::move(r));
     }
   }
-  // Regions with the same pair of decisions stay together, pairs in the order first met.
+  // Regions with the same pair of decisions stay together: first those A diverts and B does
+  // not, then the reverse, then both with other disposals, then the rest; pairs in the order met.
+  auto rank = [](const diff_region& r) {
+    bool ea = r.a.status == divert::status::eligible, eb = r.b.status == divert::status::eligible;
+    return ea && !eb ? 0 : eb && !ea ? 1 : ea && eb ? 2 : 3;
+  };
+  std::stable_sort(regions.begin(), regions.end(), [&](const auto& x, const auto& y) { return rank(x.second) < rank(y.second); });
   for (auto& [first, r] : regions) (r.differs ? out.differing : out.agreeing).push_back(std::move(r));
   out.space = sp;
 

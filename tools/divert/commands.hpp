@@ -13,6 +13,7 @@ inline constexpr int exit_unusable = 2;
 
 void add_jsonlogic_commands(CLI::App& app, int& exit_code);
 void add_policy_commands(CLI::App& app, int& exit_code);
+void add_diff_command(CLI::App& app, int& exit_code);
 void add_batch_command(CLI::App& app, int& exit_code);
 
 }  // namespace divert::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = divert::cli::exit_ok;
   divert::cli::add_policy_commands(app, exit_code);
+  divert::cli::add_diff_command(app, exit_code);
   divert::cli::add_batch_command(app, exit_code);
   divert::cli::add_jsonlogic_commands(app, exit_code);
   try {

@@ -919,20 +919,25 @@ class space {
 
   // A case's class in each dimension: -1 where a fact the dimension needs is not known exactly.
   struct coordinates {
-    std::vector<double> number;  // number dims: the value (NaN: not known exactly)
-    std::vector<int> index;      // choice and count dims: the class (-1: not known)
+    std::vector<double> number, number_hi;  // number dims: the value, or a range's ends (NaN: not known)
+    std::vector<int> index;                 // choice and count dims: the class (-1: not known)
   };
 
   coordinates locate(const value* slots) const {
     coordinates out;
     out.number.assign(dims.size(), std::nan(""));
+    out.number_hi.assign(dims.size(), std::nan(""));
     out.index.assign(dims.size(), -1);
     for (std::size_t i = 0; i < dims.size(); ++i) {
       const dimension& d = dims[i];
       if (d.kind == dim_kind::count) continue;
       const value& v = slots[d.slot];
       if (d.kind == dim_kind::number) {
-        if (v.k == kind::number || v.k == kind::date) out.number[i] = v.num;
+        if (v.k == kind::number || v.k == kind::date) out.number[i] = out.number_hi[i] = v.num;
+        if (v.k == kind::range) {
+          out.number[i] = v.bounds[0];
+          out.number_hi[i] = v.bounds[1];
+        }
       } else {
         out.index[i] = choice_index(d, v);
       }
@@ -943,12 +948,12 @@ class space {
       std::vector<std::size_t> counts(a.groups.size(), 0);
       bool known = true;
       for (std::uint32_t k = 0; k < arr.n && known; ++k) {
-        int cell = cell_of(a, arr.items[k], slots);
-        if (cell < 0) {
+        int group = group_of(a, arr.items[k], slots);
+        if (group < 0) {
           known = false;
           break;
         }
-        ++counts[a.cell_group[static_cast<std::size_t>(cell)]];
+        ++counts[static_cast<std::size_t>(group)];
       }
       if (!known) continue;
       for (std::size_t g = 0; g < a.groups.size(); ++g) {
@@ -978,7 +983,9 @@ class space {
     return d.type == fact_type::string ? other : -1;
   }
 
-  int cell_of(const array_space& a, const value& item, const value* slots) const {
+  // The group of an item: the group of every item class its known fields allow (an unknown
+  // field that no predicate needs here, like the scheme of a caution, does not matter), or -1.
+  int group_of(const array_space& a, const value& item, const value* slots) const {
     std::vector<int> atoms(a.fields.size(), -1);
     for (std::size_t f = 0; f < a.fields.size(); ++f) {
       const dimension& fd = a.fields[f];
@@ -991,21 +998,26 @@ class space {
       }
       if (fd.relative) {
         const value& o = slots[fd.outer];
-        if (v.k != kind::date || o.k != kind::date) return -1;
-        auto d = relative_of(fd, static_cast<std::int64_t>(o.num), static_cast<std::int64_t>(v.num));
-        if (!d) return -1;
-        atoms[f] = atom_of(fd, static_cast<double>(*d));
+        if (v.k == kind::date && o.k == kind::date) {
+          auto d = relative_of(fd, static_cast<std::int64_t>(o.num), static_cast<std::int64_t>(v.num));
+          if (d) atoms[f] = atom_of(fd, static_cast<double>(*d));
+        }
       } else if (fd.kind == dim_kind::number) {
-        if (v.k != kind::number && v.k != kind::date) return -1;
-        atoms[f] = atom_of(fd, v.num);
+        if (v.k == kind::number || v.k == kind::date) atoms[f] = atom_of(fd, v.num);
       } else {
         atoms[f] = choice_index(fd, v);
       }
-      if (atoms[f] < 0) return -1;
     }
-    for (std::size_t c = 0; c < a.cells.size(); ++c)
-      if (a.cells[c] == atoms) return static_cast<int>(c);
-    return -1;
+    int group = -1;
+    for (std::size_t c = 0; c < a.cells.size(); ++c) {
+      bool fits = true;
+      for (std::size_t f = 0; f < atoms.size() && fits; ++f) fits = atoms[f] < 0 || a.cells[c][f] == atoms[f];
+      if (!fits) continue;
+      int g = static_cast<int>(a.cell_group[c]);
+      if (group >= 0 && g != group) return -1;
+      group = g;
+    }
+    return group;
   }
 
   static int atom_of(const dimension& d, double x) {
@@ -1019,7 +1031,8 @@ class space {
       if (is_full(i, b.c[i])) continue;
       const dimension& d = dims[i];
       if (d.kind == dim_kind::number) {
-        if (std::isnan(at.number[i]) || !b.c[i].iv.contains(at.number[i])) return false;
+        // A range (an age band) lies in the box only when all of it does.
+        if (std::isnan(at.number[i]) || !b.c[i].iv.contains(at.number[i]) || !b.c[i].iv.contains(at.number_hi[i])) return false;
       } else {
         int k = at.index[i];
         if (k < 0 || !b.c[i].set[static_cast<std::size_t>(k)]) return false;
