@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "divert/detail/analysis/lint_checks.hpp"
 #include "divert/detail/input/json_text.hpp"
 #include "divert/policy.hpp"
 #include "divert/testing.hpp"
@@ -172,6 +173,11 @@ int run_lint(const lint_options& o) {
   for (const auto& file : o.files) {
     std::vector<diagnostic> diags;
     policy p = policy::load(file, diags);
+    if (p.valid()) {
+      // The checks over the whole case space (DESIGN §9): never/always true, shadowed, overlapping.
+      auto more = detail::analysis::static_checks(p.impl());
+      diags.insert(diags.end(), more.begin(), more.end());
+    }
     sort_by_location(diags);
     for (const auto& d : diags) {
       std::printf("%s\n", d.to_string().c_str());
