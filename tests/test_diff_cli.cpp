@@ -173,7 +173,7 @@ TEST_CASE("divert diff --cases --input csv: a police CSV through a mapping, as d
 }
 
 TEST_CASE("divert diff --html: one self-contained file with SVG charts and a row per region", "[diff][cli][html]") {
-  std::string html = build_dir() + "/diff-report.html";
+  std::string html = temp_file("report.html");  // not the Chromium test's file: ctest runs tests in parallel
   auto r = run("diff \"" + tv + "\" \"" + lewisham + "\" --cases \"" + fixture("caseload.jsonl") + "\" --html \"" + html + "\"");
   CHECK(r.code == 1);
   std::ifstream in(html);
@@ -190,6 +190,7 @@ TEST_CASE("divert diff --html: one self-contained file with SVG charts and a row
   std::size_t rows = 0;
   for (std::size_t at = page.find("<tr class=\"region\">"); at != std::string::npos; at = page.find("<tr class=\"region\">", at + 1)) ++rows;
   CHECK(rows == 61);
+  std::remove(html.c_str());
 }
 
 // Opens the report in headless Chromium (when installed), checks what it renders, keeps a
