@@ -263,7 +263,9 @@ inline suite_outcome run_suite(const std::string& file, const std::vector<std::s
     return out;
   }
   std::string dir = file.find('/') == std::string::npos ? std::string() : file.substr(0, file.find_last_of('/'));
-  out.policy_file = dir.empty() ? suite["policy"].get<std::string>() : dir + "/" + suite["policy"].get<std::string>();
+  // Relative to the test file (DESIGN §7); an absolute path is used as it is.
+  std::string named = suite["policy"].get<std::string>();
+  out.policy_file = dir.empty() || (!named.empty() && named[0] == '/') ? named : dir + "/" + named;
   std::vector<diagnostic> diags;
   policy p = policy::load(out.policy_file, diags, lim);
   out.unrun = suite["cases"].size();

@@ -631,7 +631,7 @@ class strict_planner : public program_builder {
       bool ok = true;
       for (std::uint32_t i = 0; i < list.n; ++i) {
         const value& item = list.items[i];
-        std::string ptr = pointer_child(e.args[1].pointer, i);
+        std::string ptr = list_item_pointer(e.args[1], i);
         if (item.k != kind::string) {
           error("type-mismatch", ptr, "the list holds " + describe_item(item) + " but " + needle.type.text + " is a string");
           ok = false;
@@ -670,7 +670,7 @@ class strict_planner : public program_builder {
         bool fits = needle.type.is(stype::tag::number) ? item.k == kind::number
                                                         : item.k == kind::string && dates::parse(item.sv()).has_value();
         if (!fits) {
-          error("type-mismatch", pointer_child(e.args[1].pointer, i),
+          error("type-mismatch", list_item_pointer(e.args[1], i),
                 "the list holds " + describe_item(item) + " but " + needle.type.text + " is " + describe_type(needle.type));
           ok = false;
         }
@@ -687,6 +687,13 @@ class strict_planner : public program_builder {
     }
     error("type-mismatch", e.args[0].pointer, "\"in\" cannot look for " + describe_type(needle.type) + " in a list");
     return invalid();
+  }
+
+  // Where item i of the list `in` searches is written: its own node for a literal list (the
+  // same as pointer_child for a parsed one; an implicit rule's items carry their policy key).
+  static std::string list_item_pointer(const expr& list, std::uint32_t i) {
+    if (list.f == expr::form::array && i < list.args.size()) return list.args[i].pointer;
+    return pointer_child(list.pointer, i);
   }
 
   static std::string describe_item(const value& v) {

@@ -151,11 +151,13 @@ class policy_loader {
         error(path, "/extends", "policy-structure", "\"extends\" is null or a path relative to this file");
       } else {
         std::string parent = resolve(path, doc["extends"].get<std::string>());
-        if (!load_into(parent, out, chain)) {
-          if (std::filesystem::exists(parent)) return false;
+        // A missing parent is this file's error, at its "extends" (not a second one about a
+        // file that is not there).
+        if (!std::filesystem::exists(parent)) {
           error(path, "/extends", "unreadable-file", "cannot read the policy it extends: " + parent);
           return false;
         }
+        if (!load_into(parent, out, chain)) return false;
       }
     }
     out.chain.push_back(path);

@@ -291,15 +291,23 @@ class policy_compiler {
     return out;
   }
 
-  // Builds an implicit rule's condition as JSON and compiles it like any other rule.
+  // Builds an implicit rule's condition as JSON and compiles it like any other rule. Each part
+  // is a condition and the policy key it comes from ("/jurisdiction/force"): an error in it
+  // (a misspelt force) is reported at that key.
   void add_implicit(policy_impl& impl, strict_planner& planner, strict_context& scx, const std::string& id,
-                    const std::string& title, const ojson& when, const located& where, const std::string& message) {
+                    const std::string& title, const std::vector<std::pair<ojson, std::string>>& parts,
+                    const located& where, const std::string& message) {
+    ojson when = ojson::array();
+    for (const auto& p : parts) when.push_back(p.first);
+    if (parts.size() == 1)
+      when = parts[0].first;
+    else
+      when = ojson{{"and", when}};
     ojson obj = ojson::object();
     obj["id"] = id;
     obj["title"] = title;
     obj["when"] = when;
     obj["explain"] = message;
-    located r{obj, where.file, where.pointer};
     compiled_rule c;
     c.id = id;
     c.title = title;
@@ -313,6 +321,10 @@ class policy_compiler {
     // Implicit conditions are reported at the policy key they come from.
     expr e = parse_expr(when, where.pointer, cx);
     rebase(e, where.pointer);
+    if (parts.size() == 1)
+      rebase(e, parts[0].second);
+    else
+      for (std::size_t i = 0; i < parts.size() && i < e.args.size(); ++i) rebase(e.args[i], parts[i].second);
     scx.facts_read.clear();
     c.root = planner.plan_condition(e);
     c.facts = scx.facts_read;
@@ -326,41 +338,51 @@ class policy_compiler {
     for (auto& a : e.args) rebase(a, pointer);
   }
 
+  // A date the loader accepted (it reports the others): an unparseable one is left out here.
+  static bool is_date(const ojson& j) { return j.is_string() && dates::parse(j.get<std::string>()).has_value(); }
+  // A force or area list the loader accepted: strings only (it reports the others).
+  static bool all_strings(const ojson& j) {
+    if (!j.is_array() || j.empty()) return false;
+    for (const auto& x : j)
+      if (!x.is_string()) return false;
+    return true;
+  }
+
   void add_effective(policy_impl& impl, strict_planner& planner, strict_context& scx, const located& l) {
-    ojson parts = ojson::array();
+    std::vector<std::pair<ojson, std::string>> parts;
     std::string text;
-    if (l.json.contains("from") && l.json["from"].is_string()) {
-      parts.push_back({{">=", {{{"var", "offence.date"}}, l.json["from"]}}});
+    if (l.json.contains("from") && is_date(l.json["from"])) {
+      parts.emplace_back(ojson{{">=", {{{"var", "offence.date"}}, l.json["from"]}}}, pointer_child(l.pointer, "from"));
       text = "from " + l.json["from"].get<std::string>();
     }
-    if (l.json.contains("to") && l.json["to"].is_string()) {
-      parts.push_back({{"<=", {{{"var", "offence.date"}}, l.json["to"]}}});
+    if (l.json.contains("to") && is_date(l.json["to"])) {
+      parts.emplace_back(ojson{{"<=", {{{"var", "offence.date"}}, l.json["to"]}}}, pointer_child(l.pointer, "to"));
       text += std::string(text.empty() ? "" : " ") + "to " + l.json["to"].get<std::string>();
     }
     if (parts.empty()) return;
-    ojson when = parts.size() == 1 ? parts[0] : ojson{{"and", parts}};
-    add_implicit(impl, planner, scx, "effective", "The scheme applies on the offence date (" + text + ")", when, l,
+    add_implicit(impl, planner, scx, "effective", "The scheme applies on the offence date (" + text + ")", parts, l,
                  "The offence date {offence.date} is outside the scheme's dates (" + text + ")");
   }
 
   void add_jurisdiction(policy_impl& impl, strict_planner& planner, strict_context& scx, const located& l) {
-    ojson parts = ojson::array();
+    std::vector<std::pair<ojson, std::string>> parts;
     std::string where;
     if (l.json.contains("force")) {
       const ojson& f = l.json["force"];
       ojson list = f.is_array() ? f : ojson::array({f});
-      parts.push_back({{"in", {{{"var", "offence.force"}}, list}}});
-      for (const auto& x : list) where += (where.empty() ? "" : ", ") + x.get<std::string>();
+      if (all_strings(list)) {
+        parts.emplace_back(ojson{{"in", {{{"var", "offence.force"}}, list}}}, pointer_child(l.pointer, "force"));
+        for (const auto& x : list) where += (where.empty() ? "" : ", ") + x.get<std::string>();
+      }
     }
-    if (l.json.contains("areas") && l.json["areas"].is_array()) {
-      parts.push_back({{"in", {{{"var", "offence.area"}}, l.json["areas"]}}});
+    if (l.json.contains("areas") && all_strings(l.json["areas"])) {
+      parts.emplace_back(ojson{{"in", {{{"var", "offence.area"}}, l.json["areas"]}}}, pointer_child(l.pointer, "areas"));
       std::string areas;
       for (const auto& x : l.json["areas"]) areas += (areas.empty() ? "" : ", ") + x.get<std::string>();
       where += " (" + areas + ")";
     }
     if (parts.empty()) return;
-    ojson when = parts.size() == 1 ? parts[0] : ojson{{"and", parts}};
-    add_implicit(impl, planner, scx, "jurisdiction", "The offence is within the scheme's area: " + where, when, l,
+    add_implicit(impl, planner, scx, "jurisdiction", "The offence is within the scheme's area: " + where, parts, l,
                  "The offence ({offence.force}, {offence.area}) is outside the scheme's area: " + where);
   }
 
