@@ -8,6 +8,8 @@
 #   make bench-peers  W1 against json-logic-js / json-logic-engine on Node (scripts/bench-peers.sh)
 #   make sanitize     ASan + UBSan build of the tests in build-asan, and its ctest
 #   make clang        clang++ build in build-clang, and its ctest
+#   make tsan         ThreadSanitizer build (clang++) of the thread tests and the tool in build-tsan, run
+#   make fuzz         libFuzzer targets (ASan + UBSan) in build-fuzz, each for FUZZ_SECONDS (fuzz/run.sh)
 #   make format       clang-format the tracked C++ files; make format-check only checks
 #   .ci/run           what CI runs (test, sanitize, clang)
 
@@ -16,7 +18,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps configure build demo test bench bench-peers sanitize clang format format-check clean
+.PHONY: all deps configure build demo test bench bench-peers sanitize clang tsan fuzz format format-check clean
 
 all: build
 
@@ -61,6 +63,33 @@ clang:
 	cmake -S . -B $(BUILD)-clang -DCMAKE_CXX_COMPILER=clang++ $(CMAKE_FLAGS)
 	cmake --build $(BUILD)-clang -j $(JOBS)
 	cd $(BUILD)-clang && $(CTEST)
+
+# ThreadSanitizer (clang++, -fsanitize=thread) in build-tsan: the tests that run many threads
+# (divert_thread_tests: tests/test_threads*.cpp, test_policy_threads.cpp) and `divert batch` on
+# 1, 2 and 4 threads over the shipped caseload, whose outputs must match. Any report fails.
+TSAN_RUN = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+tsan:
+	@scripts/install-deps.sh clang
+	cmake -S . -B $(BUILD)-tsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+	  -DDIVERT_SANITIZE=thread -DDIVERT_BUILD_BENCHMARKS=OFF -DDIVERT_BUILD_EXAMPLES=OFF \
+	  -DDIVERT_VERIFY_HEADERS=OFF -DDIVERT_TEST_PACKAGING=OFF
+	cmake --build $(BUILD)-tsan -j $(JOBS) --target divert_thread_tests divert_cli
+	$(TSAN_RUN) $(BUILD)-tsan/tests/divert_thread_tests
+	for i in $$(seq 40); do sed -e 's/^{"name": "[^"]*", "case": //' -e 's/}$$//' examples/cases/caseload.jsonl; done \
+	  >$(BUILD)-tsan/caseload.jsonl
+	for n in 1 2 4; do $(TSAN_RUN) $(BUILD)-tsan/divert batch policies/lewisham.json $(BUILD)-tsan/caseload.jsonl \
+	  --threads $$n --chunk-bytes 4096 --progress never >$(BUILD)-tsan/batch-$$n.jsonl || exit 1; done
+	cmp $(BUILD)-tsan/batch-1.jsonl $(BUILD)-tsan/batch-2.jsonl && cmp $(BUILD)-tsan/batch-1.jsonl $(BUILD)-tsan/batch-4.jsonl
+
+# libFuzzer targets (fuzz/targets.hpp; ASan + UBSan, clang++) in build-fuzz, run one after the
+# other for FUZZ_SECONDS each on a copy of their corpus (fuzz/run.sh). FUZZ_TARGETS picks some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= policy case jsonlogic csv jsonl
+fuzz:
+	@scripts/install-deps.sh clang libclang-rt-14-dev
+	cmake -S fuzz -B $(BUILD)-fuzz -DCMAKE_CXX_COMPILER=clang++
+	cmake --build $(BUILD)-fuzz -j $(JOBS)
+	fuzz/run.sh $(BUILD)-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 FORMAT_FILES = $(shell git ls-files '*.hpp' '*.cpp')
 

@@ -103,16 +103,26 @@ TEST_CASE("jsonlogic errors: inside try a wrong shape fails at run time, where t
 }
 
 TEST_CASE("jsonlogic errors: nesting is limited (128 levels unless configured)") {
+  // Too deep is a limit_error naming the first container past the limit, whether the rule
+  // came as text (line and column, before parsing) or as JSON built by the program.
+  auto depth_failure = [](const std::string& text, const divert::jsonlogic::options& opts = {}) {
+    try {
+      rule::compile(parse(text), opts);
+    } catch (const divert::limit_error& e) {
+      return e.diagnostics()[0];
+    }
+    FAIL("compiled");
+    return divert::diagnostic{};
+  };
   SECTION("a rule as JSON") {
-    divert::compile_error e = compile_failure(deep_rule(200));
-    const divert::diagnostic& d = e.diagnostics()[0];
+    divert::diagnostic d = depth_failure(deep_rule(200));
     CHECK(d.id == "depth-limit");
     CHECK(d.message == "nesting deeper than 128 levels");
     std::string pointer;
     for (int i = 0; i < 128; ++i) pointer += "/!";
     CHECK(d.pointer == pointer);
     CHECK_NOTHROW(rule::compile(parse(deep_rule(128))));
-    CHECK_THROWS_AS(rule::compile(parse(deep_rule(129))), divert::compile_error);
+    CHECK_THROWS_AS(rule::compile(parse(deep_rule(129))), divert::limit_error);
   }
   SECTION("a rule as text: checked before it is parsed, with line and column") {
     try {
@@ -130,26 +140,27 @@ TEST_CASE("jsonlogic errors: nesting is limited (128 levels unless configured)")
   SECTION("a configured limit") {
     divert::jsonlogic::options opts;
     opts.limits.max_depth = 4;
-    divert::compile_error e = compile_failure(deep_rule(5), opts);
-    CHECK(e.diagnostics()[0].message == "nesting deeper than 4 levels");
-    CHECK(e.diagnostics()[0].pointer == "/!/!/!/!");
+    divert::diagnostic d = depth_failure(deep_rule(5), opts);
+    CHECK(d.message == "nesting deeper than 4 levels");
+    CHECK(d.pointer == "/!/!/!/!");
     CHECK_NOTHROW(rule::compile(parse(deep_rule(4)), opts));
   }
   SECTION("data inside preserve and literal objects counts too") {
     divert::jsonlogic::options opts;
     opts.limits.max_depth = 4;
-    divert::compile_error e = compile_failure(R"({"preserve":[[[[1]]]]})", opts);
-    CHECK(e.diagnostics()[0].id == "depth-limit");
-    CHECK(e.diagnostics()[0].pointer == "/preserve");
+    divert::diagnostic d = depth_failure(R"({"preserve":[[[[1]]]]})", opts);
+    CHECK(d.id == "depth-limit");
+    CHECK(d.pointer == "/preserve/0/0/0");
     CHECK_NOTHROW(rule::compile(parse(R"({"preserve":[[[1]]]})"), opts));
-    CHECK(compile_failure(R"([{"a":{"b":{"c":{"d":1}}},"e":1}])", opts).diagnostics()[0].id == "depth-limit");
+    CHECK(depth_failure(R"([{"a":{"b":{"c":{"d":1}}},"e":1}])", opts).pointer == "/0/a/b/c");
   }
   SECTION("data") {
-    std::string deep;
+    std::string deep, pointer;
     for (int i = 0; i < 200; ++i) deep += "[";
     for (int i = 0; i < 200; ++i) deep += "]";
+    for (int i = 0; i < 129; ++i) pointer += "/0";  // the data itself is level 0
     rule r = rule::compile(parse(R"({"var":""})"));
-    CHECK_THROWS_WITH(r.apply(parse(deep)), "<input>: /: error: nesting deeper than 128 levels");
+    CHECK_THROWS_WITH(r.apply(parse(deep)), "<input>: " + pointer + ": error: nesting deeper than 128 levels");
     CHECK_THROWS_AS(r.apply(parse(deep)), divert::limit_error);
   }
 }
@@ -198,7 +209,8 @@ TEST_CASE("jsonlogic errors: errors raised while evaluating name their type") {
   CHECK(raised(dialect::javascript, R"({"throw":"x"})") == "x");
   CHECK(raised(dialect::javascript, R"({"*":[]})") == "Reduce of empty array with no initial value");
   // The error surfaces where the data reaches it, not at compile time.
-  CHECK(raised(dialect::specification, R"({"if":[{"var":"go"},{"/":[1,0]},0]})", R"({"go":false})") == "nothing raised");
+  CHECK(raised(dialect::specification, R"({"if":[{"var":"go"},{"/":[1,0]},0]})", R"({"go":false})") ==
+        "nothing raised");
 }
 
 TEST_CASE("jsonlogic errors: divert jsonlogic eval reports a line's error and goes on") {
@@ -214,16 +226,17 @@ TEST_CASE("jsonlogic errors: divert jsonlogic eval reports a line's error and go
                       "\n";
   jl_test::tool_run r = jl_test::run_tool("jsonlogic eval --dialect specification", input);
   CHECK(r.exit_code == 0);
-  CHECK(r.out == R"({"error":"/and/1: unknown operator \"foo\""})"
-                 "\n"
-                 R"({"error":"NaN"})"
-                 "\n"
-                 R"({"error":"/: \"%\" needs at least 2 arguments"})"
-                 "\n"
-                 R"({"error":"column 13: syntax error while parsing value - unexpected '}'; expected '[', '{', or a literal"})"
-                 "\n"
-                 R"({"error":"each line must be an object {\"rule\": ..., \"data\": ...}"})"
-                 "\n"
-                 R"({"result":3})"
-                 "\n");
+  CHECK(r.out ==
+        R"({"error":"/and/1: unknown operator \"foo\""})"
+        "\n"
+        R"({"error":"NaN"})"
+        "\n"
+        R"({"error":"/: \"%\" needs at least 2 arguments"})"
+        "\n"
+        R"({"error":"column 13: syntax error while parsing value - unexpected '}'; expected '[', '{', or a literal"})"
+        "\n"
+        R"({"error":"each line must be an object {\"rule\": ..., \"data\": ...}"})"
+        "\n"
+        R"({"result":3})"
+        "\n");
 }

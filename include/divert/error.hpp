@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,26 +14,50 @@ namespace divert {
 
 enum class severity { error, warning };
 
+namespace detail {
+// Appends `s` on one line: control characters as \n, \t, \r, \xHH.
+inline void append_one_line(std::string& out, std::string_view s) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7F) {
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    }
+  }
+}
+}  // namespace detail
+
 struct diagnostic {
   severity level = severity::error;
-  std::string id;       // stable, e.g. "unknown-operator"
-  std::string file;     // empty when the input did not come from a file
-  std::string pointer;  // JSON pointer; "" is the document itself
+  std::string id;                    // stable, e.g. "unknown-operator"
+  std::string file;                  // empty when the input did not come from a file
+  std::string pointer;               // JSON pointer; "" is the document itself
   std::size_t line = 0, column = 0;  // 1-based, for JSON syntax errors; 0 otherwise
   std::string message;
 
-  // "FILE: /pointer: error: message" (or "FILE:LINE:COLUMN: error: message").
+  // "FILE: /pointer: error: message" (or "FILE:LINE:COLUMN: error: message"), on one line:
+  // control characters the input put in a key or a value are written as \n, \t, \xHH.
   std::string to_string() const {
     std::string out = file.empty() ? std::string("<input>") : file;
     if (line) {
       out += ':' + std::to_string(line) + ':' + std::to_string(column) + ": ";
     } else {
       out += ": ";
-      out += pointer.empty() ? "/" : pointer;
+      detail::append_one_line(out, pointer.empty() ? std::string_view("/") : std::string_view(pointer));
       out += ": ";
     }
     out += level == severity::error ? "error: " : "warning: ";
-    out += message;
+    detail::append_one_line(out, message);
     return out;
   }
 };
@@ -46,11 +71,10 @@ inline bool has_errors(const std::vector<diagnostic>& ds) {
 // Base of every exception divert throws.
 class error : public std::runtime_error {
  public:
-  explicit error(std::vector<diagnostic> ds)
-      : std::runtime_error(summary(ds)), diagnostics_(std::move(ds)) {}
+  explicit error(std::vector<diagnostic> ds) : std::runtime_error(summary(ds)), diagnostics_(std::move(ds)) {}
   error(std::string id, std::string message, std::string file = {}, std::string pointer = {})
-      : error(std::vector<diagnostic>{
-            diagnostic{severity::error, std::move(id), std::move(file), std::move(pointer), 0, 0, std::move(message)}}) {}
+      : error(std::vector<diagnostic>{diagnostic{severity::error, std::move(id), std::move(file), std::move(pointer), 0,
+                                                 0, std::move(message)}}) {}
 
   // Every diagnostic, in the order found.
   const std::vector<diagnostic>& diagnostics() const noexcept { return diagnostics_; }

@@ -43,7 +43,7 @@ struct options {
   jsonlogic::dialect dialect = dialect::javascript;
   divert::limits limits{};
   std::map<std::string, operator_function, std::less<>> operators;  // custom operators
-  std::string file;  // named in diagnostics
+  std::string file;                                                 // named in diagnostics
 };
 
 class rule;
@@ -79,6 +79,12 @@ class rule {
   // limit_error.
   template <class Json>
   static rule compile(const Json& logic, const options& opts = {}) {
+    // Copying a document recurses as deep as it goes: one from the embedding program (not
+    // read from text, where the depth is checked first) is measured before it is copied.
+    std::string too_deep;
+    if (detail::nested_deeper(logic, opts.limits.max_depth, too_deep))
+      throw limit_error("depth-limit", "nesting deeper than " + std::to_string(opts.limits.max_depth) + " levels",
+                        opts.file, too_deep);
     nlohmann::ordered_json j(logic);
     std::vector<diagnostic> diags;
     detail::parse_context cx{opts.limits, opts.file, diags};
@@ -86,8 +92,8 @@ class rule {
     if (has_errors(diags)) throw compile_error(std::move(diags));
     auto p = std::make_shared<detail::program>();
     detail::plan_options po;
-    po.dialect = opts.dialect == dialect::javascript ? detail::dialect_id::javascript
-                                                     : detail::dialect_id::specification;
+    po.dialect =
+        opts.dialect == dialect::javascript ? detail::dialect_id::javascript : detail::dialect_id::specification;
     po.customs = &opts.operators;
     po.file = opts.file;
     p->empty_object_is_false = po.dialect == detail::dialect_id::specification;
@@ -116,7 +122,7 @@ class rule {
   template <class Json>
   void bind(const Json& json, data& d) const {
     std::size_t slots = program_->slot_paths.size();
-    if (d.storage_.empty()) d.storage_.size_first_block(64 + bytes_needed(json));
+    if (d.storage_.empty()) d.storage_.size_first_block(64 + bytes_needed(json, limits_.max_depth));
     d.storage_.reset();
     d.owner_ = program_.get();
     d.slot_count_ = slots;
@@ -129,18 +135,21 @@ class rule {
   }
 
   // An upper bound of the arena bytes binding `json` takes (values, members, copied strings).
+  // Past `max_depth` it counts nothing (binding fails there), so it recurses no deeper.
   template <class Json>
-  static std::size_t bytes_needed(const Json& j) {
+  static std::size_t bytes_needed(const Json& j, std::size_t max_depth = limits{}.max_depth, std::size_t depth = 0) {
+    if (depth > max_depth) return 0;
     switch (j.type()) {
       case nlohmann::json::value_t::string: return j.template get_ref<const std::string&>().size() + 1;
       case nlohmann::json::value_t::array: {
         std::size_t n = sizeof(detail::value) * (j.empty() ? 1 : j.size()) + alignof(std::max_align_t);
-        for (const auto& x : j) n += bytes_needed(x);
+        for (const auto& x : j) n += bytes_needed(x, max_depth, depth + 1);
         return n;
       }
       case nlohmann::json::value_t::object: {
         std::size_t n = sizeof(detail::member) * (j.empty() ? 1 : j.size()) + alignof(std::max_align_t);
-        for (auto it = j.begin(); it != j.end(); ++it) n += it.key().size() + 1 + bytes_needed(it.value());
+        for (auto it = j.begin(); it != j.end(); ++it)
+          n += it.key().size() + 1 + bytes_needed(it.value(), max_depth, depth + 1);
         return n;
       }
       default: return 0;
@@ -202,8 +211,7 @@ class rule {
  private:
   bool dialect_is_spec() const noexcept { return program_->empty_object_is_false; }
   void check_owner(const data& d) const {
-    if (d.owner_ != program_.get())
-      throw evaluation_error("foreign-data", "data was bound for a different rule");
+    if (d.owner_ != program_.get()) throw evaluation_error("foreign-data", "data was bound for a different rule");
   }
 
   std::shared_ptr<const detail::program> program_;

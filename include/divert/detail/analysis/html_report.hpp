@@ -109,9 +109,9 @@ inline nlohmann::ordered_json reference_case(const diff_result& r) {
   std::pair<int, std::size_t> best_rank{4, 0};
   for (const auto* list : {&r.agreeing, &r.differing})
     for (const auto& reg : *list) {
-      int rank = reg.a.status == divert::status::eligible && reg.b.status == divert::status::eligible ? 0
+      int rank = reg.a.status == divert::status::eligible && reg.b.status == divert::status::eligible   ? 0
                  : reg.a.status == divert::status::eligible || reg.b.status == divert::status::eligible ? 1
-                                                                                                         : 2;
+                                                                                                        : 2;
       std::pair<int, std::size_t> key{rank, reg.phrases.size()};
       if (!best || key < best_rank) {
         best_rank = key;
@@ -132,7 +132,8 @@ inline std::string legend_svg() {
     out += html::text(x + 20, 17, label, " class=\"lg\"");
     x += 20 + 7.2 * static_cast<double>(label.size()) + 22;
   };
-  for (auto s : {divert::status::eligible, divert::status::not_eligible, divert::status::excluded, divert::status::undetermined})
+  for (auto s :
+       {divert::status::eligible, divert::status::not_eligible, divert::status::excluded, divert::status::undetermined})
     item(html::color(s), html::status_word(s));
   item(differ_status, "the status differs");
   item(differ_disposal, "same status, another disposal");
@@ -156,12 +157,18 @@ inline std::string age_chart(const diff_result& r, const nlohmann::ordered_json&
     ds.push_back(decide_both(r, c));
   }
   double width = left + cell * (max_age + 1) + 10, height = 3 * row + 40;
-  std::string out = "<svg class=\"chart\" id=\"chart-age\" viewBox=\"0 0 " + html::num(width) + " " + html::num(height) +
-                    "\" width=\"" + html::num(width) + "\" height=\"" + html::num(height) + "\" role=\"img\" aria-label=\"decision by age\">";
+  std::string out = "<svg class=\"chart\" id=\"chart-age\" viewBox=\"0 0 " + html::num(width) + " " +
+                    html::num(height) + "\" width=\"" + html::num(width) + "\" height=\"" + html::num(height) +
+                    "\" role=\"img\" aria-label=\"decision by age\">";
   const char* labels[] = {"A", "B", "differ"};
   for (int k = 0; k < 3; ++k) {
     std::string label = k == 0 ? "A " + r.a.id() : k == 1 ? "B " + r.b.id() : "differ";
-    out += html::text(0, k * row + 20, label.size() > 20 ? label.substr(0, 19) + "…" : label, " class=\"rowlabel\"");
+    if (label.size() > 20) {
+      std::size_t cut = 19;
+      while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;
+      label = label.substr(0, cut) + "…";
+    }
+    out += html::text(0, k * row + 20, label, " class=\"rowlabel\"");
     (void)labels;
   }
   for (int age = 0; age <= max_age; ++age) {
@@ -181,39 +188,47 @@ inline std::string age_chart(const diff_result& r, const nlohmann::ordered_json&
            html::num(3 * row + 6) + "\" stroke=\"#555\"/>";
     out += html::text(x, 3 * row + 20, std::to_string(age), " class=\"tick\" text-anchor=\"middle\"");
   }
-  out += html::text(left + cell * (max_age + 1) / 2, 3 * row + 36, "age (person.age)", " class=\"axis\" text-anchor=\"middle\"");
+  out += html::text(left + cell * (max_age + 1) / 2, 3 * row + 36, "age (person.age)",
+                    " class=\"axis\" text-anchor=\"middle\"");
   return out + "</svg>";
 }
 
 // Decision by drug (one substance of each kind), for the reference case under each scheme.
-inline std::string drug_chart(const diff_result& r, const nlohmann::ordered_json& ref, const std::vector<std::string>& drugs) {
+inline std::string drug_chart(const diff_result& r, const nlohmann::ordered_json& ref,
+                              const std::vector<std::string>& drugs) {
   const double left = 200, col = 370, row = 26, top = 28;
   double width = left + 2 * col + 24, height = top + row * static_cast<double>(drugs.size()) + 10;
-  std::string out = "<svg class=\"chart\" id=\"chart-drug\" viewBox=\"0 0 " + html::num(width) + " " + html::num(height) +
-                    "\" width=\"" + html::num(width) + "\" height=\"" + html::num(height) + "\" role=\"img\" aria-label=\"decision by drug\">";
+  std::string out = "<svg class=\"chart\" id=\"chart-drug\" viewBox=\"0 0 " + html::num(width) + " " +
+                    html::num(height) + "\" width=\"" + html::num(width) + "\" height=\"" + html::num(height) +
+                    "\" role=\"img\" aria-label=\"decision by drug\">";
   out += html::text(left + col / 2, 18, "A " + r.a.id(), " class=\"colhead\" text-anchor=\"middle\"");
   out += html::text(left + col + col / 2, 18, "B " + r.b.id(), " class=\"colhead\" text-anchor=\"middle\"");
   for (std::size_t i = 0; i < drugs.size(); ++i) {
     nlohmann::ordered_json c = ref;
     nlohmann::ordered_json item = nlohmann::ordered_json::object();
-    if (c.contains("substances") && c["substances"].is_array() && !c["substances"].empty() && c["substances"][0].is_object())
+    if (c.contains("substances") && c["substances"].is_array() && !c["substances"].empty() &&
+        c["substances"][0].is_object())
       item = c["substances"][0];
     item["drug"] = drugs[i];
     c["substances"] = nlohmann::ordered_json::array({item});
     decided_pair d = decide_both(r, c);
     double y = top + row * static_cast<double>(i);
     bool differs = d.ok && d.a.status != d.b.status;
-    out += html::text(left - 12, y + 17, drugs[i], std::string(" class=\"rowlabel") + (differs ? " differs" : "") + "\" text-anchor=\"end\"");
+    out += html::text(left - 12, y + 17, drugs[i],
+                      std::string(" class=\"rowlabel") + (differs ? " differs" : "") + "\" text-anchor=\"end\"");
     if (!d.ok) continue;
     for (int k = 0; k < 2; ++k) {
       const diff_decision& dd = k == 0 ? d.a : d.b;
       double x = left + col * k;
-      out += html::rect(x + 2, y + 2, col - 8, row - 4, html::color(dd.status), drugs[i] + ": " + html::decision_text(dd), " rx=\"4\"");
+      out += html::rect(x + 2, y + 2, col - 8, row - 4, html::color(dd.status),
+                        drugs[i] + ": " + html::decision_text(dd), " rx=\"4\"");
       out += html::text(x + 12, y + 17, html::decision_text(dd), " class=\"cell\"");
     }
     if (const char* mark = differ_color(r, d.a, d.b); *mark)
-      out += html::rect(left + 2 * col + 2, y + 5, 14, row - 10, mark,
-                        drugs[i] + ": " + (d.a.status != d.b.status ? "the status differs" : "same status, another disposal"), " rx=\"3\"");
+      out += html::rect(
+          left + 2 * col + 2, y + 5, 14, row - 10, mark,
+          drugs[i] + ": " + (d.a.status != d.b.status ? "the status differs" : "same status, another disposal"),
+          " rx=\"3\"");
   }
   return out + "</svg>";
 }
@@ -221,22 +236,33 @@ inline std::string drug_chart(const diff_result& r, const nlohmann::ordered_json
 // Cases per differing region, as horizontal bars.
 inline std::string region_bars(const diff_result& r, const diff_tally& t) {
   std::size_t top = std::max<std::size_t>(1, *std::max_element(t.per_region.begin(), t.per_region.end()));
-  const double left = 60, width = 640, bar = 18;
+  const double left = 60, width = 460, bar = 18;
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < r.differing.size(); ++i)
     if (t.per_region[i]) order.push_back(i);
-  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return t.per_region[x] > t.per_region[y]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t x, std::size_t y) { return t.per_region[x] > t.per_region[y]; });
   if (order.size() > 20) order.resize(20);
   double height = 10 + (bar + 6) * static_cast<double>(order.size());
-  std::string out = "<svg class=\"chart\" id=\"chart-cases\" width=\"" + html::num(left + width + 80) + "\" height=\"" +
-                    html::num(height) + "\" role=\"img\" aria-label=\"cases per region\">";
+  double total = left + width + 500;
+  std::string out = "<svg class=\"chart\" id=\"chart-cases\" viewBox=\"0 0 " + html::num(total) + " " +
+                    html::num(height) + "\" width=\"" + html::num(total) + "\" height=\"" + html::num(height) +
+                    "\" role=\"img\" aria-label=\"cases per region\">";
   for (std::size_t k = 0; k < order.size(); ++k) {
     std::size_t i = order[k];
     double y = 5 + (bar + 6) * static_cast<double>(k);
     double w = width * static_cast<double>(t.per_region[i]) / static_cast<double>(top);
     out += html::text(left - 8, y + 14, "#" + std::to_string(i + 1), " class=\"rowlabel\" text-anchor=\"end\"");
     out += html::rect(left, y, std::max(w, 1.0), bar, "#c62828", r.differing[i].text(), " rx=\"3\"");
+    const diff_region& reg = r.differing[i];
     out += html::text(left + std::max(w, 1.0) + 6, y + 14, std::to_string(t.per_region[i]), " class=\"cell dark\"");
+    std::string what = "A " + reg.a.to_text() + " · B " + reg.b.to_text();
+    if (what.size() > 70) {
+      std::size_t cut = 69;
+      while (cut > 0 && (static_cast<unsigned char>(what[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+      what = what.substr(0, cut) + "…";
+    }
+    out += html::text(left + width + 50, y + 14, what, " class=\"tick\"");
   }
   return out + "</svg>";
 }
@@ -251,7 +277,8 @@ inline std::string kinds_chart(const diff_result& r, const diff_tally* t) {
   std::vector<kind_row> rows;
   for (std::size_t i = 0; i < r.differing.size(); ++i) {
     const diff_region& reg = r.differing[i];
-    auto it = std::find_if(rows.begin(), rows.end(), [&](const kind_row& k) { return k.a == reg.a.status && k.b == reg.b.status; });
+    auto it = std::find_if(rows.begin(), rows.end(),
+                           [&](const kind_row& k) { return k.a == reg.a.status && k.b == reg.b.status; });
     if (it == rows.end()) {
       rows.push_back(kind_row{reg.a.status, reg.b.status, 0, 0});
       it = rows.end() - 1;
@@ -259,9 +286,8 @@ inline std::string kinds_chart(const diff_result& r, const diff_tally* t) {
     ++it->regions;
     if (t && i < t->per_region.size()) it->cases += t->per_region[i];
   }
-  std::stable_sort(rows.begin(), rows.end(), [&](const kind_row& x, const kind_row& y) {
-    return t ? x.cases > y.cases : x.regions > y.regions;
-  });
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const kind_row& x, const kind_row& y) { return t ? x.cases > y.cases : x.regions > y.regions; });
   std::size_t top_regions = 1, top_cases = 1;
   for (const auto& k : rows) {
     top_regions = std::max(top_regions, k.regions);
@@ -270,8 +296,9 @@ inline std::string kinds_chart(const diff_result& r, const diff_tally* t) {
   const double left = 330, bar = 20, gap = 10, width = t ? 270 : 540;
   double height = 30 + (bar + gap) * static_cast<double>(rows.size());
   double total_width = left + (t ? 2 * width + 130 : width + 80);
-  std::string out = "<svg class=\"chart\" id=\"chart-kinds\" viewBox=\"0 0 " + html::num(total_width) + " " + html::num(height) +
-                    "\" width=\"" + html::num(total_width) + "\" height=\"" + html::num(height) + "\" role=\"img\" aria-label=\"differences by kind\">";
+  std::string out = "<svg class=\"chart\" id=\"chart-kinds\" viewBox=\"0 0 " + html::num(total_width) + " " +
+                    html::num(height) + "\" width=\"" + html::num(total_width) + "\" height=\"" + html::num(height) +
+                    "\" role=\"img\" aria-label=\"differences by kind\">";
   out += html::text(left, 14, "regions", " class=\"colhead\"");
   if (t) out += html::text(left + width + 40, 14, "cases in the caseload", " class=\"colhead\"");
   for (std::size_t k = 0; k < rows.size(); ++k) {
@@ -291,8 +318,10 @@ inline std::string kinds_chart(const diff_result& r, const diff_tally* t) {
     out += html::text(left + std::max(w, 2.0) + 6, y + 15, std::to_string(row.regions), " class=\"cell dark\"");
     if (t) {
       double cw = width * static_cast<double>(row.cases) / static_cast<double>(top_cases);
-      out += html::rect(left + width + 40, y, std::max(cw, 2.0), bar, fill, std::to_string(row.cases) + " cases", " rx=\"3\"");
-      out += html::text(left + width + 40 + std::max(cw, 2.0) + 6, y + 15, std::to_string(row.cases), " class=\"cell dark\"");
+      out += html::rect(left + width + 40, y, std::max(cw, 2.0), bar, fill, std::to_string(row.cases) + " cases",
+                        " rx=\"3\"");
+      out += html::text(left + width + 40 + std::max(cw, 2.0) + 6, y + 15, std::to_string(row.cases),
+                        " class=\"cell dark\"");
     }
   }
   return out + "</svg>";
@@ -352,15 +381,19 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 10px; }
 </style></head><body><main>
 )css";
   out += "<header><h1>Who would be treated differently?</h1>";
-  out += "<p class=\"sub\">" + esc("An exhaustive comparison of two diversion schemes by divert: every class of case, decided under both, compared on " +
-                                   r.compared_on() + ".") + "</p></header>\n";
+  out += "<p class=\"sub\">" +
+         esc("An exhaustive comparison of two diversion schemes by divert: every class of case, decided under both, "
+             "compared on " +
+             r.compared_on() + ".") +
+         "</p></header>\n";
   out += "<div class=\"policies\">";
   for (int k = 0; k < 2; ++k) {
     const policy& p = k == 0 ? r.a : r.b;
     const rule_selection& s = k == 0 ? r.skip_a : r.skip_b;
-    out += "<div class=\"policy\"><span class=\"tag\">" + std::string(k == 0 ? "A" : "B") + "</span><span class=\"title\">" +
-           esc(p.title()) + "</span><div class=\"meta\">" + esc(p.id() + " " + p.version() + " · " + p.status() + " · " + p.file() +
-                                                                 " · sha256 " + p.sha256().substr(0, 12));
+    out += "<div class=\"policy\"><span class=\"tag\">" + std::string(k == 0 ? "A" : "B") +
+           "</span><span class=\"title\">" + esc(p.title()) + "</span><div class=\"meta\">" +
+           esc(p.id() + " " + p.version() + " · " + p.status() + " · " + p.file() + " · sha256 " +
+               p.sha256().substr(0, 12));
     if (!s.empty()) out += esc(" · set aside: " + diff_result::list(s.ids()));
     out += "</div></div>";
   }
@@ -368,18 +401,24 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 10px; }
   out += "<div class=\"cards\">";
   out += "<div class=\"card\"><div class=\"n red\" id=\"n-differing\">" + std::to_string(r.differing.size()) +
          "</div><div class=\"l\">regions where the decisions differ</div></div>";
-  out += "<div class=\"card\"><div class=\"n\">" + std::to_string(r.agreeing.size()) + "</div><div class=\"l\">regions where they agree</div></div>";
-  out += "<div class=\"card\"><div class=\"n\">" + std::to_string(r.leaves) + "</div><div class=\"l\">classes of cases explored" +
+  out += "<div class=\"card\"><div class=\"n\">" + std::to_string(r.agreeing.size()) +
+         "</div><div class=\"l\">regions where they agree</div></div>";
+  out += "<div class=\"card\"><div class=\"n\">" + std::to_string(r.leaves) +
+         "</div><div class=\"l\">classes of cases explored" +
          std::string(r.exact() ? " (exhaustive)" : " (not exact)") + "</div></div>";
   if (t) {
-    out += "<div class=\"card\"><div class=\"n\">" + std::to_string(t->cases) + "</div><div class=\"l\">cases replayed</div></div>";
-    out += "<div class=\"card\"><div class=\"n red\">" + std::to_string(t->differing) + "</div><div class=\"l\">decided differently</div></div>";
+    out += "<div class=\"card\"><div class=\"n\">" + std::to_string(t->cases) +
+           "</div><div class=\"l\">cases replayed</div></div>";
+    out += "<div class=\"card\"><div class=\"n red\">" + std::to_string(t->differing) +
+           "</div><div class=\"l\">decided differently</div></div>";
   }
   out += "</div>\n";
   if (!r.options.with_jurisdiction)
     out += "<p class=\"note\" style=\"color:#5f6b7a;margin:-10px 0 18px\">" +
-           esc("The implicit jurisdiction and effective rules are set aside: the question is who would be treated differently if B's rules "
-               "applied instead of A's, wherever and whenever the case happened.") + "</p>\n";
+           esc("The implicit jurisdiction and effective rules are set aside: the question is who would be treated "
+               "differently if B's rules "
+               "applied instead of A's, wherever and whenever the case happened.") +
+           "</p>\n";
 
   // Charts for a reference case.
   const auto& schema = *r.a.impl().schema;
@@ -387,10 +426,13 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 10px; }
   const schema_node* subs = schema.find("substances");
   std::vector<std::string> drugs;
   if (subs && subs->type == fact_type::array && subs->items && subs->items->type == fact_type::object)
-    if (const schema_node* drug = subs->items->property("drug"); drug && drug->type == fact_type::enumeration) drugs = drug->enum_values;
+    if (const schema_node* drug = subs->items->property("drug"); drug && drug->type == fact_type::enumeration)
+      drugs = drug->enum_values;
   out += "<section><h2>Decision by age and by drug</h2><p class=\"note\">" +
-         esc("For a reference case (below), varying one fact at a time. Hover a cell for the decision. The reference case is the witness of a "
-             "region where both schemes divert; charts of one case, not of a caseload.") + "</p>";
+         esc("For a reference case (below), varying one fact at a time. Hover a cell for the decision. The reference "
+             "case is the witness of a "
+             "region where both schemes divert; charts of one case, not of a caseload.") +
+         "</p>";
   out += legend_svg();
   if (age && age->is_numeric()) {
     out += "<h3 style=\"font-size:15px;margin:14px 0 6px\">By age</h3>" + age_chart(r, ref);
@@ -398,22 +440,29 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 10px; }
   if (!drugs.empty()) {
     out += "<h3 style=\"font-size:15px;margin:18px 0 6px\">By drug</h3>" + drug_chart(r, ref, drugs);
   }
-  out += "<details style=\"margin-top:10px\"><summary>the reference case</summary><pre>" + esc(ref.dump(2)) + "</pre></details>";
+  out += "<details style=\"margin-top:10px\"><summary>the reference case</summary><pre>" + esc(ref.dump(2)) +
+         "</pre></details>";
   out += "</section>\n";
 
   if (!r.differing.empty()) {
     out += "<section><h2>The differences by kind</h2><p class=\"note\">" +
-           esc("Regions where the decisions differ, by A's status and B's" + std::string(t ? ", with the cases of the caseload in them" : "") +
-               ". A region is a class of cases, not a count of people: a caseload says how many people each difference touches.") +
+           esc("Regions where the decisions differ, by A's status and B's" +
+               std::string(t ? ", with the cases of the caseload in them" : "") +
+               ". A region is a class of cases, not a count of people: a caseload says how many people each difference "
+               "touches.") +
            "</p>" + kinds_chart(r, t) + "</section>\n";
   }
 
   // The regions.
   out += "<section><h2>Where the decisions differ</h2><p class=\"note\">" +
-         esc("Each row is a region of the case space: the facts it constrains (anything not listed may take any value), each scheme's "
-             "decision throughout it with the rules that decide it, and a witness case, decided again under both schemes.") + "</p>";
-  out += "<table id=\"regions\"><thead><tr><th>#</th><th>region: the facts that define it</th><th>A " + esc(r.a.id()) + "</th><th>B " +
-         esc(r.b.id()) + "</th>" + (t ? "<th>cases</th>" : "") + "<th>witness</th></tr></thead><tbody>\n";
+         esc("Each row is a region of the case space: the facts it constrains (anything not listed may take any "
+             "value), each scheme's "
+             "decision throughout it with the rules that decide it, and a witness case, decided again under both "
+             "schemes.") +
+         "</p>";
+  out += "<table id=\"regions\"><thead><tr><th>#</th><th>region: the facts that define it</th><th>A " + esc(r.a.id()) +
+         "</th><th>B " + esc(r.b.id()) + "</th>" + (t ? "<th>cases</th>" : "") +
+         "<th>witness</th></tr></thead><tbody>\n";
   for (std::size_t i = 0; i < r.differing.size(); ++i) {
     const diff_region& reg = r.differing[i];
     out += "<tr class=\"region\"><td class=\"n\">" + std::to_string(i + 1) + "</td><td><ul class=\"cond\">";
@@ -421,12 +470,13 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 10px; }
     for (const auto& ph : reg.phrases) out += "<li>" + esc(ph) + "</li>";
     out += "</ul></td>";
     for (const diff_decision* d : {&reg.a, &reg.b}) {
-      out += "<td><span class=\"dec\" style=\"background:" + std::string(html::color(d->status)) + "\">" + html::status_word(d->status) +
-             "</span>";
+      out += "<td><span class=\"dec\" style=\"background:" + std::string(html::color(d->status)) + "\">" +
+             html::status_word(d->status) + "</span>";
       std::string why = d->status == divert::status::eligible ? d->pathway + " (" + d->disposal + ")" : "";
       if (!d->reasons.empty()) {
         std::string rs;
-        for (std::size_t k = 0; k < d->reasons.size(); ++k) rs += (k ? (d->alternatives ? " or " : ", ") : "") + d->reasons[k];
+        for (std::size_t k = 0; k < d->reasons.size(); ++k)
+          rs += (k ? (d->alternatives ? " or " : ", ") : "") + d->reasons[k];
         why = rs;
       }
       if (!why.empty()) out += "<div class=\"why\">" + esc(why) + "</div>";
@@ -438,16 +488,17 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 10px; }
   out += "</tbody></table></section>\n";
 
   if (t) {
-    static const divert::status statuses[] = {divert::status::eligible, divert::status::not_eligible, divert::status::excluded,
-                                              divert::status::undetermined};
+    static const divert::status statuses[] = {divert::status::eligible, divert::status::not_eligible,
+                                              divert::status::excluded, divert::status::undetermined};
     std::size_t top = 1;
     for (const auto& [ra, row] : t->table)
       for (const auto& [cb, n] : row) top = std::max(top, n);
     out += "<section><h2>The caseload</h2><p class=\"note\">" +
            esc(std::to_string(t->cases) + " cases decided under both schemes" +
-               (t->invalid ? ", " + std::to_string(t->invalid) + " invalid" : std::string()) + "; " + std::to_string(t->differing) +
-               " decided differently; " + std::to_string(t->unplaced) +
-               " could not be placed in a region (a fact the regions are defined on is unknown, so a scheme may answer undetermined).") +
+               (t->invalid ? ", " + std::to_string(t->invalid) + " invalid" : std::string()) + "; " +
+               std::to_string(t->differing) + " decided differently; " + std::to_string(t->unplaced) +
+               " could not be placed in a region (a fact the regions are defined on is unknown, so a scheme may answer "
+               "undetermined).") +
            "</p>";
     out += "<table class=\"status\" id=\"status-table\"><thead><tr><th>A \\ B</th>";
     for (auto s : statuses) out += "<th>" + std::string(html::status_word(s)) + "</th>";
@@ -463,14 +514,16 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 10px; }
         }
         double alpha = n ? 0.25 + 0.75 * static_cast<double>(n) / static_cast<double>(top) : 0;
         std::string bg = ra == cb ? "rgba(46,125,50," : "rgba(198,40,40,";
-        out += n ? "<td class=\"hot\" style=\"background:" + bg + html::num(alpha * 100) + "%)\">" + std::to_string(n) + "</td>"
+        out += n ? "<td class=\"hot\" style=\"background:" + bg + html::num(alpha * 100) + "%)\">" + std::to_string(n) +
+                       "</td>"
                  : "<td>0</td>";
       }
       out += "</tr>";
     }
     out += "</tbody></table>";
     if (std::any_of(t->per_region.begin(), t->per_region.end(), [](std::size_t n) { return n > 0; })) {
-      out += "<h3 style=\"font-size:15px;margin:16px 0 6px\">Cases per region where the decisions differ</h3>" + region_bars(r, *t);
+      out += "<h3 style=\"font-size:15px;margin:16px 0 6px\">Cases per region where the decisions differ</h3>" +
+             region_bars(r, *t);
     }
     out += "</section>\n";
   }

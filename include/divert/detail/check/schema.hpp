@@ -8,6 +8,7 @@
 // relative path): object "properties" merge property by property, any other keyword replaces.
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,9 +50,9 @@ inline const char* fact_type_name(fact_type t) {
 
 struct schema_node {
   fact_type type = fact_type::object;
-  std::string name;           // property name
-  std::string path;           // dotted fact path: "person.age"; item fields are relative: "drug"
-  std::string schema_pointer; // where it is declared
+  std::string name;            // property name
+  std::string path;            // dotted fact path: "person.age"; item fields are relative: "drug"
+  std::string schema_pointer;  // where it is declared
   std::vector<std::unique_ptr<schema_node>> properties;  // in declaration order
   std::vector<std::string> required;
   std::unique_ptr<schema_node> items;
@@ -103,7 +104,8 @@ class schema_model {
     std::size_t start = 0;
     for (;;) {
       std::size_t dot = dotted.find('.', start);
-      std::string_view part = dotted.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+      std::string_view part =
+          dotted.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
       if (!n || n->type != fact_type::object) return nullptr;
       n = n->property(part);
       if (dot == std::string_view::npos) return n;
@@ -163,9 +165,13 @@ class schema_loader {
       file = "";
     } else {
       file = join_path(base_dir, reference);
+      // Compared as canonical paths: "./s.json" from s.json is s.json, not a longer chain.
+      std::error_code ec;
+      std::string canon = std::filesystem::weakly_canonical(file, ec).string();
+      if (ec) canon = file;
       for (const auto& c : chain)
-        if (c == file) {
-          error(file, "/extends", "schema extends itself through " + c);
+        if (c == canon) {
+          error(chain.back(), "/extends", "schema extends itself through " + c);
           return false;
         }
       try {
@@ -175,7 +181,13 @@ class schema_loader {
         return false;
       }
     }
-    chain.push_back(file.empty() ? reference : file);
+    if (file.empty()) {
+      chain.push_back(reference);
+    } else {
+      std::error_code ec;
+      std::string canon = std::filesystem::weakly_canonical(file, ec).string();
+      chain.push_back(ec ? file : canon);
+    }
     if (out.is_object() && out.contains("extends")) {
       const auto& ext = out["extends"];
       if (!ext.is_string()) {
@@ -224,20 +236,51 @@ class schema_loader {
       error(file, pointer, "a schema is an object");
       return nullptr;
     }
-    static const std::set<std::string> known = {
-        "type",  "enum",  "minimum", "maximum", "properties", "required", "items", "format", "description",
-        "title", "$schema", "$id",   "$comment", "examples", "default",   "protected_characteristic",
-        "additionalProperties"};
-    static const std::set<std::string> unsupported = {
-        "$ref",      "allOf",     "anyOf",    "oneOf",         "not",          "if",       "then",
-        "else",      "pattern",   "minLength", "maxLength",    "minItems",     "maxItems", "uniqueItems",
-        "const",     "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "patternProperties",
-        "dependentRequired", "prefixItems", "contains"};
+    static const std::set<std::string> known = {"type",
+                                                "enum",
+                                                "minimum",
+                                                "maximum",
+                                                "properties",
+                                                "required",
+                                                "items",
+                                                "format",
+                                                "description",
+                                                "title",
+                                                "$schema",
+                                                "$id",
+                                                "$comment",
+                                                "examples",
+                                                "default",
+                                                "protected_characteristic",
+                                                "additionalProperties"};
+    static const std::set<std::string> unsupported = {"$ref",
+                                                      "allOf",
+                                                      "anyOf",
+                                                      "oneOf",
+                                                      "not",
+                                                      "if",
+                                                      "then",
+                                                      "else",
+                                                      "pattern",
+                                                      "minLength",
+                                                      "maxLength",
+                                                      "minItems",
+                                                      "maxItems",
+                                                      "uniqueItems",
+                                                      "const",
+                                                      "exclusiveMinimum",
+                                                      "exclusiveMaximum",
+                                                      "multipleOf",
+                                                      "patternProperties",
+                                                      "dependentRequired",
+                                                      "prefixItems",
+                                                      "contains"};
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (unsupported.count(it.key()))
         error(file, pointer_child(pointer, it.key()),
-              "schema keyword \"" + it.key() + "\" is not supported (divert implements type, enum, minimum, maximum, "
-              "properties, required, items, format: date, and \"extends\")");
+              "schema keyword \"" + it.key() +
+                  "\" is not supported (divert implements type, enum, minimum, maximum, "
+                  "properties, required, items, format: date, and \"extends\")");
       else if (!known.count(it.key()) && it.key().rfind("x-", 0) != 0)
         warning(file, pointer_child(pointer, it.key()), "schema keyword \"" + it.key() + "\" is ignored");
     }
@@ -270,8 +313,7 @@ class schema_loader {
         n->enum_values.push_back(e[i].get<std::string>());
         n->enum_syms.push_back(syms.intern(e[i].get<std::string>()));
       }
-      if (!type.empty() && type != "string")
-        error(file, pointer_child(pointer, "type"), "an enum is a string type");
+      if (!type.empty() && type != "string") error(file, pointer_child(pointer, "type"), "an enum is a string type");
       n->type = fact_type::enumeration;
       return n;
     }
@@ -285,8 +327,8 @@ class schema_loader {
         }
         for (auto it = props.begin(); it != props.end(); ++it) {
           std::string child_path = path.empty() ? it.key() : path + "." + it.key();
-          auto child = build(it.value(), it.key(), child_path, pointer_child(pointer_child(pointer, "properties"), it.key()),
-                             file, syms, depth + 1);
+          auto child = build(it.value(), it.key(), child_path,
+                             pointer_child(pointer_child(pointer, "properties"), it.key()), file, syms, depth + 1);
           if (child) n->properties.push_back(std::move(child));
         }
       }
@@ -314,16 +356,13 @@ class schema_loader {
     } else if (type == "string") {
       n->type = j.contains("format") && j["format"] == "date" ? fact_type::date : fact_type::string;
     } else {
-      error(file, pointer, type.empty() ? "a fact needs a \"type\" (or an \"enum\")"
-                                        : "unknown type \"" + type + "\"");
+      error(file, pointer, type.empty() ? "a fact needs a \"type\" (or an \"enum\")" : "unknown type \"" + type + "\"");
       return nullptr;
     }
     return n;
   }
 
-  void layout(schema_model& m) {
-    lay_object(m, *m.root);
-  }
+  void layout(schema_model& m) { lay_object(m, *m.root); }
 
   void lay_object(schema_model& m, schema_node& obj) {
     for (auto& p : obj.properties) {

@@ -18,12 +18,25 @@
 #include "divert/detail/ir/expr.hpp"
 #include "divert/detail/ir/parse.hpp"
 #include "divert/detail/plan/program_builder.hpp"
+#include "divert/limits.hpp"
 
 namespace divert::detail {
 
 // The static type of a planned expression.
 struct stype {
-  enum class tag : std::uint8_t { boolean, number, string, enumeration, date, array, object, string_literal, list, null, invalid };
+  enum class tag : std::uint8_t {
+    boolean,
+    number,
+    string,
+    enumeration,
+    date,
+    array,
+    object,
+    string_literal,
+    list,
+    null,
+    invalid
+  };
   tag t = tag::invalid;
   bool integral = false;
   const schema_node* node = nullptr;  // enumeration: the fact (its values); array: the array fact
@@ -87,6 +100,12 @@ class strict_planner : public program_builder {
 
   void set_file(std::string f) { file_ = std::move(f); }
 
+  // What planning may build (limits::max_depth, max_nodes). Named predicates are inlined, so
+  // nesting and size add up across them (64 predicates each 100 deep, or each using the one
+  // before twice, must not overflow the stack or run for ever): past a limit, planning stops
+  // with one error.
+  void set_limits(const limits& lim) { lim_ = lim; }
+
   std::uint32_t symbol_set(std::vector<std::uint16_t> syms) { return add_symbol_set(std::move(syms)); }
 
  private:
@@ -128,6 +147,29 @@ class strict_planner : public program_builder {
   }
 
   typed plan(const expr& e) {
+    if (!within_limits(e)) return invalid();
+    ++depth_;
+    typed r = plan_node(e);
+    --depth_;
+    return r;
+  }
+
+  bool within_limits(const expr& e) {
+    if (depth_ < lim_.max_depth && p_.code.size() <= lim_.max_nodes) return true;
+    if (!limit_reported_) {
+      if (depth_ >= lim_.max_depth)
+        error("depth-limit", e.pointer,
+              "nested deeper than " + std::to_string(lim_.max_depth) + " levels, counting the predicates it uses");
+      else
+        error("size-limit", e.pointer,
+              "the policy compiles to more than " + std::to_string(lim_.max_nodes) +
+                  " nodes, counting each use of a predicate");
+    }
+    limit_reported_ = true;
+    return false;
+  }
+
+  typed plan_node(const expr& e) {
     switch (e.f) {
       case expr::form::literal: return plan_literal(e.literal, e.pointer);
       case expr::form::array: {
@@ -150,10 +192,12 @@ class strict_planner : public program_builder {
   }
 
   typed plan_literal(const nlohmann::ordered_json& j, const std::string& pointer) {
-    if (j.is_boolean()) return constant_typed(value::boolean(j.get<bool>()), pointer, make(stype::tag::boolean, j.dump()));
+    if (j.is_boolean())
+      return constant_typed(value::boolean(j.get<bool>()), pointer, make(stype::tag::boolean, j.dump()));
     if (j.is_number()) {
       bool integral = j.is_number_integer() || j.is_number_unsigned() || std::floor(j.get<double>()) == j.get<double>();
-      return constant_typed(value::number(j.get<double>()), pointer, make(stype::tag::number, j.dump(), nullptr, integral));
+      return constant_typed(value::number(j.get<double>()), pointer,
+                            make(stype::tag::number, j.dump(), nullptr, integral));
     }
     if (j.is_string()) {
       stype t = make(stype::tag::string_literal, j.dump());
@@ -196,17 +240,47 @@ class strict_planner : public program_builder {
       return invalid();
     }
     if (op == "reduce") return plan_reduce(e);
-    static const std::set<std::string> compat_only = {"cat",     "substr", "merge", "map",    "missing",
-                                                      "missing_some", "log", "try", "throw", "preserve", "??",
-                                                      "exists", "method"};
+    static const std::set<std::string> compat_only = {"cat",          "substr", "merge", "map",   "missing",
+                                                      "missing_some", "log",    "try",   "throw", "preserve",
+                                                      "??",           "exists", "method"};
     if (compat_only.count(op)) {
       error("not-in-policies", e.pointer, "operator \"" + op + "\" is not available in policies");
       return invalid();
     }
-    static const std::vector<std::string> known = {"var", "val", "param", "pred", "and", "or", "!", "!!", "if", "==",
-                                                   "!=", "===", "!==", "<", "<=", ">", ">=", "in", "+", "-", "*", "/",
-                                                   "%", "min", "max", "all", "some", "none", "length", "filter", "reduce",
-                                                   "days_between", "months_between", "years_between"};
+    static const std::vector<std::string> known = {"var",
+                                                   "val",
+                                                   "param",
+                                                   "pred",
+                                                   "and",
+                                                   "or",
+                                                   "!",
+                                                   "!!",
+                                                   "if",
+                                                   "==",
+                                                   "!=",
+                                                   "===",
+                                                   "!==",
+                                                   "<",
+                                                   "<=",
+                                                   ">",
+                                                   ">=",
+                                                   "in",
+                                                   "+",
+                                                   "-",
+                                                   "*",
+                                                   "/",
+                                                   "%",
+                                                   "min",
+                                                   "max",
+                                                   "all",
+                                                   "some",
+                                                   "none",
+                                                   "length",
+                                                   "filter",
+                                                   "reduce",
+                                                   "days_between",
+                                                   "months_between",
+                                                   "years_between"};
     error("unknown-operator", e.pointer, "unknown operator \"" + op + "\"" + did_you_mean(op, known));
     return invalid();
   }
@@ -257,7 +331,9 @@ class strict_planner : public program_builder {
     if (has_climb && climb % 2 == 1) {
       int up = (climb - 1) / 2;
       if (up >= depth || segs.size() != 1 || segs[0] != "index") {
-        error("bad-scope", e.pointer, "inside an iteration, {\"val\": [[1], \"index\"]} is the item's position; other uses of an odd climb are not supported");
+        error("bad-scope", e.pointer,
+              "inside an iteration, {\"val\": [[1], \"index\"]} is the item's position; other uses of an odd climb are "
+              "not supported");
         return invalid();
       }
       return typed{emit(opcode::s_index, {}, e.pointer, 0, 0, static_cast<std::uint32_t>(up)),
@@ -265,8 +341,9 @@ class strict_planner : public program_builder {
     }
     int up = has_climb ? climb / 2 : 0;
     if (up > depth) {
-      error("bad-scope", e.pointer, "climbs " + std::to_string(up) + " levels but only " + std::to_string(depth) +
-                                        " iteration" + (depth == 1 ? "" : "s") + " enclose it");
+      error("bad-scope", e.pointer,
+            "climbs " + std::to_string(up) + " levels but only " + std::to_string(depth) + " iteration" +
+                (depth == 1 ? "" : "s") + " enclose it");
       return invalid();
     }
     std::string dotted;
@@ -308,7 +385,8 @@ class strict_planner : public program_builder {
       if (path == "current") return read_item(*arr, "", up, pointer, depth);
       if (path.rfind("current.", 0) == 0) return read_item(*arr, path.substr(8), up, pointer, depth);
       error("unknown-fact", pointer,
-            "inside \"reduce\", var reads \"current\" (the item, e.g. \"current.type\") or \"accumulator\", not \"" + path + "\"");
+            "inside \"reduce\", var reads \"current\" (the item, e.g. \"current.type\") or \"accumulator\", not \"" +
+                path + "\"");
       return invalid();
     }
     return read_item(*arr, path, up, pointer, depth);
@@ -438,7 +516,8 @@ class strict_planner : public program_builder {
     if (!require_boolean(t, e.args[0].pointer)) return invalid();
     if (e.op == "!!") return t;
     if (p_.code[t.at].op == opcode::s_fact)
-      return typed{emit(opcode::s_fact_not, {}, e.pointer, 0, p_.code[t.at].a), make(stype::tag::boolean, "not " + t.type.text)};
+      return typed{emit(opcode::s_fact_not, {}, e.pointer, 0, p_.code[t.at].a),
+                   make(stype::tag::boolean, "not " + t.type.text)};
     return typed{fold(emit(opcode::s_not, {t.at}, e.pointer)), make(stype::tag::boolean, "not " + t.type.text)};
   }
 
@@ -465,8 +544,9 @@ class strict_planner : public program_builder {
       if (!result.ok()) {
         result = t.type;
       } else if (!compatible(result, t.type)) {
-        error("type-mismatch", e.args[i].pointer, "the branches of \"if\" must have one type: " + result.text + " is " +
-                                                      describe_type(result) + ", " + t.type.text + " is " + describe_type(t.type));
+        error("type-mismatch", e.args[i].pointer,
+              "the branches of \"if\" must have one type: " + result.text + " is " + describe_type(result) + ", " +
+                  t.type.text + " is " + describe_type(t.type));
         ok = false;
       }
     }
@@ -488,8 +568,9 @@ class strict_planner : public program_builder {
     if (other.is(stype::tag::enumeration)) {
       if (!other.node->has_enum_value(lit.type.literal)) {
         std::string shown = other.node->path;
-        error("not-a-value", pointer, "\"" + lit.type.literal + "\" is not a value of " + other.text +
-                                          did_you_mean(lit.type.literal, other.node->enum_values));
+        error("not-a-value", pointer,
+              "\"" + lit.type.literal + "\" is not a value of " + other.text +
+                  did_you_mean(lit.type.literal, other.node->enum_values));
         return false;
       }
       lit.type.t = stype::tag::enumeration;
@@ -518,19 +599,20 @@ class strict_planner : public program_builder {
     if (!coerce_literal(a, b.type, e.args[0].pointer)) return false;
     if (!coerce_literal(b, a.type, e.args.size() > 1 ? e.args[1].pointer : e.pointer)) return false;
     bool same = compatible(a.type, b.type);
-    if (same && a.type.is(stype::tag::enumeration) && b.type.is(stype::tag::enumeration) && a.type.node != b.type.node &&
-        a.type.node->enum_values != b.type.node->enum_values) {
+    if (same && a.type.is(stype::tag::enumeration) && b.type.is(stype::tag::enumeration) &&
+        a.type.node != b.type.node && a.type.node->enum_values != b.type.node->enum_values) {
       // Two enum facts of different lists compare as strings; allowed.
     }
     if (!same || a.type.is(stype::tag::array) || a.type.is(stype::tag::list) || a.type.is(stype::tag::null) ||
         a.type.is(stype::tag::object)) {
-      error("type-mismatch", e.pointer, "cannot compare " + a.type.text + " (" + describe_type(a.type) + ") with " +
-                                            b.type.text + " (" + describe_type(b.type) + ")");
+      error("type-mismatch", e.pointer,
+            "cannot compare " + a.type.text + " (" + describe_type(a.type) + ") with " + b.type.text + " (" +
+                describe_type(b.type) + ")");
       return false;
     }
     if (ordered && !(a.type.is(stype::tag::number) || a.type.is(stype::tag::date))) {
-      error("type-mismatch", e.pointer, "\"" + e.op + "\" orders numbers or dates, not " + describe_type(a.type) +
-                                            " (" + a.type.text + ")");
+      error("type-mismatch", e.pointer,
+            "\"" + e.op + "\" orders numbers or dates, not " + describe_type(a.type) + " (" + a.type.text + ")");
       return false;
     }
     return true;
@@ -607,8 +689,9 @@ class strict_planner : public program_builder {
     if (hay.type.is(stype::tag::array)) {
       const schema_node& item = *hay.type.node->items;
       if (!(item.type == fact_type::string || item.type == fact_type::enumeration)) {
-        error("type-mismatch", e.pointer, "\"in\" looks for a string in an array of strings; " + hay.type.text +
-                                              " holds " + fact_type_name(item.type));
+        error("type-mismatch", e.pointer,
+              "\"in\" looks for a string in an array of strings; " + hay.type.text + " holds " +
+                  fact_type_name(item.type));
         return invalid();
       }
       if (!needle.type.is(stype::tag::string_literal)) {
@@ -633,13 +716,15 @@ class strict_planner : public program_builder {
         const value& item = list.items[i];
         std::string ptr = list_item_pointer(e.args[1], i);
         if (item.k != kind::string) {
-          error("type-mismatch", ptr, "the list holds " + describe_item(item) + " but " + needle.type.text + " is a string");
+          error("type-mismatch", ptr,
+                "the list holds " + describe_item(item) + " but " + needle.type.text + " is a string");
           ok = false;
           continue;
         }
         if (needle.type.is(stype::tag::enumeration) && !needle.type.node->has_enum_value(item.sv())) {
-          error("not-a-value", ptr, "\"" + std::string(item.sv()) + "\" is not a value of " + needle.type.text +
-                                        did_you_mean(std::string(item.sv()), needle.type.node->enum_values));
+          error("not-a-value", ptr,
+                "\"" + std::string(item.sv()) + "\" is not a value of " + needle.type.text +
+                    did_you_mean(std::string(item.sv()), needle.type.node->enum_values));
           ok = false;
           continue;
         }
@@ -656,7 +741,8 @@ class strict_planner : public program_builder {
       std::uint32_t set = symbol_set(std::move(syms));
       const instruction& n = p_.code[needle.at];
       if (n.op == opcode::s_fact)
-        return typed{emit(opcode::s_fact_in_set, {}, e.pointer, 0, n.a, p_.code[hay.at].a, set), make(stype::tag::boolean, text)};
+        return typed{emit(opcode::s_fact_in_set, {}, e.pointer, 0, n.a, p_.code[hay.at].a, set),
+                     make(stype::tag::boolean, text)};
       if (n.op == opcode::s_field && n.b == 0)
         return typed{emit(opcode::s_field_in_set, {}, e.pointer, 0, n.a, p_.code[hay.at].a, set),
                      make(stype::tag::boolean, text)};
@@ -668,10 +754,11 @@ class strict_planner : public program_builder {
       for (std::uint32_t i = 0; i < list.n; ++i) {
         const value& item = list.items[i];
         bool fits = needle.type.is(stype::tag::number) ? item.k == kind::number
-                                                        : item.k == kind::string && dates::parse(item.sv()).has_value();
+                                                       : item.k == kind::string && dates::parse(item.sv()).has_value();
         if (!fits) {
           error("type-mismatch", list_item_pointer(e.args[1], i),
-                "the list holds " + describe_item(item) + " but " + needle.type.text + " is " + describe_type(needle.type));
+                "the list holds " + describe_item(item) + " but " + needle.type.text + " is " +
+                    describe_type(needle.type));
           ok = false;
         }
       }
@@ -679,11 +766,13 @@ class strict_planner : public program_builder {
       std::uint32_t list_const = p_.code[hay.at].a;
       if (needle.type.is(stype::tag::date)) {
         value* items = p_.storage.allocate_array<value>(list.n);
-        for (std::uint32_t i = 0; i < list.n; ++i) items[i] = value::date(static_cast<double>(*dates::parse(list.items[i].sv())));
+        for (std::uint32_t i = 0; i < list.n; ++i)
+          items[i] = value::date(static_cast<double>(*dates::parse(list.items[i].sv())));
         list_const = static_cast<std::uint32_t>(p_.constants.size());
         p_.constants.push_back(value::array(items, list.n));
       }
-      return typed{emit(opcode::s_in_values, {needle.at}, e.pointer, 0, 0, list_const), make(stype::tag::boolean, text)};
+      return typed{emit(opcode::s_in_values, {needle.at}, e.pointer, 0, 0, list_const),
+                   make(stype::tag::boolean, text)};
     }
     error("type-mismatch", e.args[0].pointer, "\"in\" cannot look for " + describe_type(needle.type) + " in a list");
     return invalid();
@@ -720,7 +809,8 @@ class strict_planner : public program_builder {
         continue;
       }
       if (!t.type.is(stype::tag::number)) {
-        error("type-mismatch", a.pointer, "\"" + e.op + "\" works on numbers; " + t.type.text + " is " + describe_type(t.type));
+        error("type-mismatch", a.pointer,
+              "\"" + e.op + "\" works on numbers; " + t.type.text + " is " + describe_type(t.type));
         ok = false;
       }
       integral = integral && t.type.integral;
@@ -728,9 +818,9 @@ class strict_planner : public program_builder {
       kids.push_back(t.at);
     }
     if (!ok) return invalid();
-    static const std::map<std::string, opcode> ops = {{"+", opcode::s_add}, {"-", opcode::s_sub}, {"*", opcode::s_mul},
-                                                      {"/", opcode::s_div}, {"%", opcode::s_mod}, {"min", opcode::s_min},
-                                                      {"max", opcode::s_max}};
+    static const std::map<std::string, opcode> ops = {
+        {"+", opcode::s_add}, {"-", opcode::s_sub},   {"*", opcode::s_mul},  {"/", opcode::s_div},
+        {"%", opcode::s_mod}, {"min", opcode::s_min}, {"max", opcode::s_max}};
     if (e.op == "min" || e.op == "max") text = e.op + "(" + text + ")";
     return typed{fold(emit(ops.at(e.op), kids, e.pointer)), make(stype::tag::number, text, nullptr, integral)};
   }
@@ -750,7 +840,8 @@ class strict_planner : public program_builder {
       // Over filter(array, p): all → every item with p meets the body (p implies body);
       // some/none → some/no item has both p and the body.
       if (op == opcode::s_all)
-        body.at = emit(opcode::s_or, {emit(opcode::s_not, {predicate->at}, e.args[0].pointer), body.at}, e.args[1].pointer);
+        body.at =
+            emit(opcode::s_or, {emit(opcode::s_not, {predicate->at}, e.args[0].pointer), body.at}, e.args[1].pointer);
       else
         body.at = emit(opcode::s_and, {predicate->at, body.at}, e.args[1].pointer);
     }
@@ -771,8 +862,8 @@ class strict_planner : public program_builder {
     arr = plan(*base);
     if (!arr.type.ok()) return false;
     if (!arr.type.is(stype::tag::array)) {
-      error("type-mismatch", base->pointer, "\"" + op + "\" iterates over an array fact; " + arr.type.text + " is " +
-                                                describe_type(arr.type));
+      error("type-mismatch", base->pointer,
+            "\"" + op + "\" iterates over an array fact; " + arr.type.text + " is " + describe_type(arr.type));
       return false;
     }
     if (base == &a) return true;
@@ -797,8 +888,9 @@ class strict_planner : public program_builder {
     typed init = plan(e.args[2]);
     if (!arr_ok || !init.type.ok()) return invalid();
     if (!(init.type.is(stype::tag::number) || init.type.is(stype::tag::boolean))) {
-      error("type-mismatch", e.args[2].pointer, "\"reduce\" in a policy accumulates a number or a boolean; " +
-                                                    init.type.text + " is " + describe_type(init.type));
+      error("type-mismatch", e.args[2].pointer,
+            "\"reduce\" in a policy accumulates a number or a boolean; " + init.type.text + " is " +
+                describe_type(init.type));
       return invalid();
     }
     frame f{arr.type.node, true, init.type};
@@ -807,8 +899,9 @@ class strict_planner : public program_builder {
     frames_.pop_back();
     if (!body.type.ok()) return invalid();
     if (!compatible(body.type, init.type)) {
-      error("type-mismatch", e.args[1].pointer, "the body of \"reduce\" must give " + describe_type(init.type) +
-                                                    " like its initial value, but gives " + describe_type(body.type));
+      error("type-mismatch", e.args[1].pointer,
+            "the body of \"reduce\" must give " + describe_type(init.type) + " like its initial value, but gives " +
+                describe_type(body.type));
       return invalid();
     }
     stype t = init.type;
@@ -829,8 +922,8 @@ class strict_planner : public program_builder {
       typed arr = plan(a.args[0]);
       if (!arr.type.ok()) return invalid();
       if (!arr.type.is(stype::tag::array)) {
-        error("type-mismatch", a.args[0].pointer, "\"filter\" iterates over an array fact; " + arr.type.text + " is " +
-                                                      describe_type(arr.type));
+        error("type-mismatch", a.args[0].pointer,
+              "\"filter\" iterates over an array fact; " + arr.type.text + " is " + describe_type(arr.type));
         return invalid();
       }
       frames_.push_back(frame{arr.type.node, false, stype{}});
@@ -843,8 +936,8 @@ class strict_planner : public program_builder {
     typed arr = plan(a);
     if (!arr.type.ok()) return invalid();
     if (!arr.type.is(stype::tag::array)) {
-      error("type-mismatch", a.pointer, "\"length\" counts the items of an array fact; " + arr.type.text + " is " +
-                                            describe_type(arr.type));
+      error("type-mismatch", a.pointer,
+            "\"length\" counts the items of an array fact; " + arr.type.text + " is " + describe_type(arr.type));
       return invalid();
     }
     return typed{emit(opcode::s_length, {arr.at}, e.pointer),
@@ -868,14 +961,15 @@ class strict_planner : public program_builder {
         continue;
       }
       if (!t.type.is(stype::tag::date)) {
-        error("type-mismatch", a.pointer, "\"" + e.op + "\" takes dates; " + t.type.text + " is " + describe_type(t.type));
+        error("type-mismatch", a.pointer,
+              "\"" + e.op + "\" takes dates; " + t.type.text + " is " + describe_type(t.type));
         ok = false;
       }
       kids.push_back(t.at);
       texts.push_back(t.type.text);
     }
     if (!ok) return invalid();
-    opcode op = e.op == "days_between" ? opcode::s_days_between
+    opcode op = e.op == "days_between"     ? opcode::s_days_between
                 : e.op == "months_between" ? opcode::s_months_between
                                            : opcode::s_years_between;
     std::string unit = e.op.substr(0, e.op.find('_'));
@@ -886,6 +980,9 @@ class strict_planner : public program_builder {
   strict_context& cx_;
   std::vector<frame> frames_;
   std::vector<std::string> pred_stack_;
+  limits lim_{};
+  std::size_t depth_ = 0;
+  bool limit_reported_ = false;
 };
 
 }  // namespace divert::detail

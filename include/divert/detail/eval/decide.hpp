@@ -43,14 +43,16 @@ inline void decide(const policy_impl& p, const value* slots, const decide_settin
   arena scratch(0);
   null_tracer tracer;
   machine<null_tracer> m(p.prog, slots, scratch, tracer);
+  fast_evaluator<machine<null_tracer>> fast(p.prog, p.fast, slots, m);
   scope root;
-  auto run = [&](std::uint32_t i) {
-    if (settings.skip && (*settings.skip)[i]) {
+  const std::vector<bool>* skip = settings.skip;
+  auto run = [&](std::uint32_t i) DIVERT_HOT_LAMBDA {
+    if (skip && (*skip)[i]) {
       d.set(i, outcome::skipped);
       return p.rules[i].stage == rule_stage::eligibility ? outcome::yes : outcome::no;
     }
-    std::uint8_t t = m.strict_truth(p.rules[i].root, root);
-    outcome o = t == 2 ? outcome::unknown : (t ? outcome::yes : outcome::no);
+    static constexpr outcome of[3] = {outcome::no, outcome::yes, outcome::unknown};
+    outcome o = of[fast.rule(i, root)];
     d.set(i, o);
     return o;
   };

@@ -20,8 +20,10 @@
 // node's work.
 #if defined(__GNUC__) || defined(__clang__)
 #define DIVERT_HOT_INLINE __attribute__((always_inline)) inline
+#define DIVERT_HOT_LAMBDA __attribute__((always_inline))
 #else
 #define DIVERT_HOT_INLINE inline
+#define DIVERT_HOT_LAMBDA
 #endif
 
 namespace divert::detail {
@@ -252,7 +254,8 @@ class machine {
 #if defined(__GNUC__) || defined(__clang__)
   __attribute__((noinline))
 #endif
-  bool slow_truth(std::uint32_t i, const scope& s) {
+  bool
+  slow_truth(std::uint32_t i, const scope& s) {
     const instruction& ins = p_.code[i];
     switch (ins.op) {
       case opcode::js_eq_const:
@@ -406,7 +409,7 @@ class machine {
         value a[2];
         eager(ins, s, a);
         bool r = (ins.op == opcode::js_eq || ins.op == opcode::js_ne) ? js::loose_equals(a[0], a[1], scratch_)
-                                                                       : js::strict_equals(a[0], a[1]);
+                                                                      : js::strict_equals(a[0], a[1]);
         return value::boolean((ins.op == opcode::js_eq || ins.op == opcode::js_strict_eq) ? r : !r);
       }
       case opcode::js_lt:
@@ -461,7 +464,8 @@ class machine {
             r = js::nan;
             continue;
           }
-          if (is_max ? (x > r || (x == 0 && r == 0 && !std::signbit(x))) : (x < r || (x == 0 && r == 0 && std::signbit(x))))
+          if (is_max ? (x > r || (x == 0 && r == 0 && !std::signbit(x)))
+                     : (x < r || (x == 0 && r == 0 && std::signbit(x))))
             r = x;
         }
         return value::number(r);
@@ -577,7 +581,8 @@ class machine {
     std::size_t start = 0;
     for (;;) {
       std::size_t dot = text.find('.', start);
-      std::string_view key = std::string_view(text).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      std::string_view key =
+          std::string_view(text).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       if (v.is_nullish()) return fallback;
       v = walk_dynamic(v, key, scratch_);
       if (v.k == kind::undefined) return fallback;
@@ -596,7 +601,8 @@ class machine {
     std::size_t start = 0;
     for (;;) {
       std::size_t dot = text.find('.', start);
-      std::string_view part = std::string_view(text).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      std::string_view part =
+          std::string_view(text).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       if (v.is_nullish()) return not_found;
       v = walk_dynamic(v, part, scratch_);
       if (v.k == kind::undefined) return not_found;
@@ -624,7 +630,8 @@ class machine {
       if (key.k == kind::array) {
         for (std::uint32_t i = 0; i < key.n; ++i)
           if (key.items[i].k == kind::object && key.items[i].n == 1) unrecognized(key.items[i]);
-        v = lookup_key(s.data, key.n > 0 ? key.items[0] : value::undefined(), key.n > 1 ? key.items[1] : value::undefined());
+        v = lookup_key(s.data, key.n > 0 ? key.items[0] : value::undefined(),
+                       key.n > 1 ? key.items[1] : value::undefined());
       } else {
         if (key.k == kind::object && key.n == 1) unrecognized(key);
         v = lookup_key(s.data, key);
@@ -646,9 +653,10 @@ class machine {
     eager(ins, s, a);
     value need = a[0], options = a[1];
     // {"missing": options}: the keys are options[0] when that is an array (missing's own rule).
-    value are_missing = options.k != kind::array                         ? missing_of(&options, 1, s)
-                        : options.n > 0 && options.items[0].k == kind::array ? missing_of(options.items[0].items, options.items[0].n, s)
-                                                                          : missing_of(options.items, options.n, s);
+    value are_missing = options.k != kind::array ? missing_of(&options, 1, s)
+                        : options.n > 0 && options.items[0].k == kind::array
+                            ? missing_of(options.items[0].items, options.items[0].n, s)
+                            : missing_of(options.items, options.n, s);
     if (options.k == kind::array)
       for (std::uint32_t i = 0; i < options.n; ++i)  // each option is applied as logic first
         if (options.items[i].k == kind::object && options.items[i].n == 1) unrecognized(options.items[i]);

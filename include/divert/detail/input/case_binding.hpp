@@ -35,6 +35,7 @@
 #include "divert/detail/check/suggest.hpp"
 #include "divert/detail/eval/arena.hpp"
 #include "divert/detail/eval/dates.hpp"
+#include "divert/detail/eval/js_semantics.hpp"
 #include "divert/detail/eval/value.hpp"
 #include "divert/detail/input/json_pointer.hpp"
 #include "divert/error.hpp"
@@ -176,7 +177,8 @@ class basic_case_binder {
   }
   void unknown_key(const schema_node& obj, std::string_view key, const bind_path* ptr) {
     std::string k(key);
-    warning(ptr, "\"" + k + "\" is not a fact of the case schema and is ignored" + did_you_mean(k, obj.property_names()));
+    warning(ptr,
+            "\"" + k + "\" is not a fact of the case schema and is ignored" + did_you_mean(k, obj.property_names()));
   }
   void missing_required(const schema_node& node, const seen_keys& seen, const bind_path* pointer) {
     for (std::size_t i = 0; i < node.required.size(); ++i)
@@ -254,7 +256,8 @@ class basic_case_binder {
         member* ms = storage_->allocate_array<member>(arr.fields.size());
         for (std::size_t f = 0; f < arr.fields.size(); ++f) {
           const schema_node* field = arr.fields[f];
-          ms[f] = member{field->path.c_str(), static_cast<std::uint32_t>(field->path.size()), no_symbol, value::unknown()};
+          ms[f] =
+              member{field->path.c_str(), static_cast<std::uint32_t>(field->path.size()), no_symbol, value::unknown()};
         }
         if (xt != json_type::object) {
           error(ip, "expected an object, got " + r_.describe(x));
@@ -267,8 +270,10 @@ class basic_case_binder {
       }
     });
     if (too_long) {
-      error(ptr, "array of " + std::to_string(n) + " items is longer than the limit of " +
-                     std::to_string(lim_.max_array_length), "size-limit");
+      error(ptr,
+            "array of " + std::to_string(n) + " items is longer than the limit of " +
+                std::to_string(lim_.max_array_length),
+            "size-limit");
       return value::unknown();
     }
     return value::array(items, static_cast<std::uint32_t>(n));
@@ -329,8 +334,10 @@ class basic_case_binder {
         }
         std::string_view s = r_.get_string(v);
         if (s.size() > lim_.max_string_length) {
-          error(ptr, "string of " + std::to_string(s.size()) + " bytes is longer than the limit of " +
-                         std::to_string(lim_.max_string_length), "size-limit");
+          error(ptr,
+                "string of " + std::to_string(s.size()) + " bytes is longer than the limit of " +
+                    std::to_string(lim_.max_string_length),
+                "size-limit");
           return value::unknown();
         }
         std::uint16_t id = schema_.symbols.find(s);
@@ -366,15 +373,15 @@ class basic_case_binder {
       return false;
     }
     if (integer && std::floor(x) != x) {
-      error(where, "expected a whole number, got " + nlohmann::json(x).dump());
+      error(where, "expected a whole number, got " + js::number_to_string(x));
       return false;
     }
     if (p.minimum && x < *p.minimum) {
-      error(where, nlohmann::json(x).dump() + " is below the minimum of " + nlohmann::json(*p.minimum).dump());
+      error(where, js::number_to_string(x) + " is below the minimum of " + js::number_to_string(*p.minimum));
       return false;
     }
     if (p.maximum && x > *p.maximum) {
-      error(where, nlohmann::json(x).dump() + " is above the maximum of " + nlohmann::json(*p.maximum).dump());
+      error(where, js::number_to_string(x) + " is above the maximum of " + js::number_to_string(*p.maximum));
       return false;
     }
     return true;

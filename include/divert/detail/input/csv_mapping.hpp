@@ -37,10 +37,10 @@ class csv_mapping {
   // What one row becomes.
   struct row {
     enum class kind { record, skip, error } what = kind::record;
-    ojson case_json;          // record: the case
-    std::string skip_id;      // skip: the rule's id
-    std::string message;      // skip: the rule's message; error: every problem, joined
-    std::size_t column = 0;   // error: the first problem's column (1-based), 0 if none
+    ojson case_json;         // record: the case
+    std::string skip_id;     // skip: the rule's id
+    std::string message;     // skip: the rule's message; error: every problem, joined
+    std::size_t column = 0;  // error: the first problem's column (1-based), 0 if none
   };
 
   // Loads and checks a mapping against a case schema; every problem goes to `diags`. Returns
@@ -58,8 +58,8 @@ class csv_mapping {
       return false;
     }
     if (!doc.is_object()) return error("", "a mapping is a JSON object"), false;
-    static const char* known[] = {"$schema", "format", "id", "title", "description", "notes", "source",
-                                  "columns", "constants", "skip", "facts"};
+    static const char* known[] = {"$schema", "format",  "id",        "title", "description", "notes",
+                                  "source",  "columns", "constants", "skip",  "facts"};
     for (auto it = doc.begin(); it != doc.end(); ++it) {
       bool ok = false;
       for (const char* k : known) ok |= it.key() == k;
@@ -74,7 +74,8 @@ class csv_mapping {
         error("/constants", "\"constants\" is an object {fact path: value}");
       } else {
         for (auto it = cs.begin(); it != cs.end(); ++it)
-          if (check_fact(schema, it.key(), pointer_child("/constants", it.key()))) constants_.emplace_back(it.key(), it.value());
+          if (check_fact(schema, it.key(), pointer_child("/constants", it.key())))
+            constants_.emplace_back(it.key(), it.value());
       }
     }
     load_skips(doc);
@@ -155,8 +156,7 @@ class csv_mapping {
       if (!problem.empty()) {
         out.what = row::kind::error;
         if (!out.column) out.column = static_cast<std::size_t>(c.index) + 1;
-        out.message += (out.message.empty() ? "" : "; ") + std::string("column \"") + c.found +
-                       "\": " + problem;
+        out.message += (out.message.empty() ? "" : "; ") + std::string("column \"") + c.found + "\": " + problem;
         continue;
       }
       if (v) set(out.case_json, f.path, *v);
@@ -243,7 +243,14 @@ class csv_mapping {
   struct skip_rule {
     std::string id, message;
     jsonlogic::rule rule;
-    mutable jsonlogic::data scratch;
+    mutable jsonlogic::data scratch;  // per mapping, not shared: a copy starts its own
+
+    skip_rule(std::string i, std::string m, jsonlogic::rule r)
+        : id(std::move(i)), message(std::move(m)), rule(std::move(r)) {}
+    skip_rule(const skip_rule& o) : id(o.id), message(o.message), rule(o.rule) {}
+    skip_rule(skip_rule&&) = default;
+    skip_rule& operator=(const skip_rule& o) { return *this = skip_rule(o); }
+    skip_rule& operator=(skip_rule&&) = default;
   };
 
   static std::size_t count_errors(const std::vector<diagnostic>& ds) {
@@ -261,8 +268,8 @@ class csv_mapping {
   bool check_fact(const schema_model& schema, const std::string& path, const std::string& pointer) {
     const schema_node* n = schema.find(path);
     if (!n || n->type == fact_type::object) {
-      error(pointer, "\"" + path + "\" is not a fact of the case schema " + schema.id +
-                         did_you_mean(path, schema.fact_paths()));
+      error(pointer,
+            "\"" + path + "\" is not a fact of the case schema " + schema.id + did_you_mean(path, schema.fact_paths()));
       return false;
     }
     return true;
@@ -330,13 +337,15 @@ class csv_mapping {
       const ojson& s = ss[i];
       if (!s.is_object() || !s.contains("id") || !s["id"].is_string() || !s.contains("when") ||
           !s.contains("message") || !s["message"].is_string()) {
-        error(ptr, "a skip rule is {\"id\": \"...\", \"when\": JsonLogic over the row's columns, \"message\": \"...\"}");
+        error(ptr,
+              "a skip rule is {\"id\": \"...\", \"when\": JsonLogic over the row's columns, \"message\": \"...\"}");
         continue;
       }
       jsonlogic::options opts;
       opts.file = file_;
       try {
-        skip_rule r{s["id"].get<std::string>(), s["message"].get<std::string>(), jsonlogic::rule::compile(s["when"], opts), {}};
+        skip_rule r{s["id"].get<std::string>(), s["message"].get<std::string>(),
+                    jsonlogic::rule::compile(s["when"], opts)};
         skips_.push_back(std::move(r));
       } catch (const divert::error& e) {
         for (auto d : e.diagnostics()) {
@@ -372,11 +381,13 @@ class csv_mapping {
         continue;
       }
       f.column = static_cast<std::size_t>(ci);
-      static const char* known[] = {"column", "values", "parse", "empty", "band_min", "band_max", "description", "notes"};
+      static const char* known[] = {"column",   "values",   "parse",       "empty",
+                                    "band_min", "band_max", "description", "notes"};
       for (auto k = v.begin(); k != v.end(); ++k) {
         bool ok = false;
         for (const char* n : known) ok |= k.key() == n;
-        if (!ok) warning(pointer_child(ptr, k.key()), "\"" + k.key() + "\" is not a fact mapping keyword and is ignored");
+        if (!ok)
+          warning(pointer_child(ptr, k.key()), "\"" + k.key() + "\" is not a fact mapping keyword and is ignored");
       }
       if (v.contains("values")) {
         if (!v["values"].is_object()) {
@@ -406,16 +417,21 @@ class csv_mapping {
           f.empty_value = e;
       }
       if (v.contains("band_min")) {
-        if (v["band_min"].is_number()) f.band_min = v["band_min"].get<double>();
-        else error(pointer_child(ptr, "band_min"), "\"band_min\" is a number");
+        if (v["band_min"].is_number())
+          f.band_min = v["band_min"].get<double>();
+        else
+          error(pointer_child(ptr, "band_min"), "\"band_min\" is a number");
       }
       if (v.contains("band_max")) {
-        if (v["band_max"].is_number()) f.band_max = v["band_max"].get<double>();
-        else error(pointer_child(ptr, "band_max"), "\"band_max\" is a number");
+        if (v["band_max"].is_number())
+          f.band_max = v["band_max"].get<double>();
+        else
+          error(pointer_child(ptr, "band_max"), "\"band_max\" is a number");
       }
       const schema_node* n = schema.find(f.path);
       if (f.parse == parse_kind::band && n && !n->is_numeric())
-        error(pointer_child(ptr, "parse"), "a band is read into a number fact; " + f.path + " is " + fact_type_name(n->type));
+        error(pointer_child(ptr, "parse"),
+              "a band is read into a number fact; " + f.path + " is " + fact_type_name(n->type));
       if (f.parse == parse_kind::band) {
         if (n && n->minimum && !v.contains("band_min")) f.band_min = *n->minimum;
         if (n && n->maximum && !v.contains("band_max")) f.band_max = *n->maximum;

@@ -40,8 +40,8 @@ struct located {
 };
 
 struct policy_source {
-  std::string file;  // the file loaded (the most derived one)
-  std::vector<std::string> chain;  // extends chain, base first
+  std::string file;                     // the file loaded (the most derived one)
+  std::vector<std::string> chain;       // extends chain, base first
   std::map<std::string, located> meta;  // format, id, title, version, status, jurisdiction, effective, ...
   std::vector<located> sources;
   std::vector<std::pair<std::string, located>> parameters;  // in order
@@ -54,7 +54,7 @@ struct policy_source {
   }
   ojson parameters_json() const {
     ojson o = ojson::object();
-    for (const auto& [k, v] : parameters) o[k] = v.json;
+    for (const auto& [k, v] : parameters) append_member(o, k, v.json);  // names are unique
     return o;
   }
 };
@@ -84,10 +84,11 @@ class policy_loader {
     for (const auto& s : src.sources) doc["sources"].push_back(s.json);
     doc["parameters"] = src.parameters_json();
     doc["predicates"] = ojson::object();
-    for (const auto& [k, v] : src.predicates) doc["predicates"][k] = v.json;
-    for (const auto& [key, list] : {std::pair<const char*, const std::vector<located>*>{"eligibility", &src.eligibility},
-                                    {"exclusions", &src.exclusions},
-                                    {"pathways", &src.pathways}}) {
+    for (const auto& [k, v] : src.predicates) append_member(doc["predicates"], k, v.json);  // names are unique
+    for (const auto& [key, list] :
+         {std::pair<const char*, const std::vector<located>*>{"eligibility", &src.eligibility},
+          {"exclusions", &src.exclusions},
+          {"pathways", &src.pathways}}) {
       doc[key] = ojson::array();
       for (const auto& r : *list) doc[key].push_back(r.json);
     }
@@ -166,10 +167,11 @@ class policy_loader {
   }
 
   void apply(const std::string& file, const ojson& doc, policy_source& out) {
-    static const std::set<std::string> known = {"$schema",    "format",     "id",          "title",     "version",
-                                                "status",     "jurisdiction", "effective", "sources",   "extends",
-                                                "case_schema", "parameters", "predicates", "eligibility", "exclusions",
-                                                "pathways",   "pathway_policy", "description", "notes"};
+    static const std::set<std::string> known = {"$schema",        "format",      "id",           "title",
+                                                "version",        "status",      "jurisdiction", "effective",
+                                                "sources",        "extends",     "case_schema",  "parameters",
+                                                "predicates",     "eligibility", "exclusions",   "pathways",
+                                                "pathway_policy", "description", "notes"};
     static const std::vector<std::string> known_list(known.begin(), known.end());
     for (auto it = doc.begin(); it != doc.end(); ++it) {
       const std::string& key = it.key();
@@ -203,22 +205,33 @@ class policy_loader {
       error(file, ptr, "policy-structure", std::string("\"") + what + "\" is an object");
       return;
     }
+    // Names to positions, so that a file with many entries merges in linear time.
+    std::map<std::string, std::size_t, std::less<>> index;
+    auto reindex = [&] {
+      index.clear();
+      for (std::size_t i = 0; i < target.size(); ++i) index.emplace(target[i].first, i);
+    };
+    reindex();
     for (auto it = j.begin(); it != j.end(); ++it) {
       std::string p = pointer_child(ptr, it.key());
-      auto found = std::find_if(target.begin(), target.end(), [&](const auto& kv) { return kv.first == it.key(); });
+      auto at = index.find(it.key());
       bool remove = it.value().is_object() && it.value().size() == 1 && it.value().contains("remove") &&
                     it.value()["remove"] == true;
       if (remove) {
-        if (found == target.end())
+        if (at == index.end()) {
           error(file, p, "remove-missing", std::string("removes \"") + it.key() + "\", which it does not inherit");
-        else
-          target.erase(found);
+        } else {
+          target.erase(target.begin() + static_cast<std::ptrdiff_t>(at->second));
+          reindex();
+        }
         continue;
       }
-      if (found != target.end())
-        found->second = located{it.value(), file, p};
-      else
+      if (at != index.end()) {
+        target[at->second].second = located{it.value(), file, p};
+      } else {
+        index.emplace(it.key(), target.size());
         target.emplace_back(it.key(), located{it.value(), file, p});
+      }
     }
   }
 
@@ -228,6 +241,13 @@ class policy_loader {
       error(file, ptr, "policy-structure", "expected an array of " + std::string(what) + "s");
       return;
     }
+    // Ids to positions, so that a file with many entries merges in linear time.
+    std::map<std::string, std::size_t, std::less<>> index;
+    auto reindex = [&] {
+      index.clear();
+      for (std::size_t i = 0; i < target.size(); ++i) index.emplace(target[i].json["id"].get<std::string>(), i);
+    };
+    reindex();
     for (std::size_t i = 0; i < j.size(); ++i) {
       std::string p = pointer_child(ptr, i);
       const ojson& item = j[i];
@@ -236,22 +256,28 @@ class policy_loader {
         continue;
       }
       std::string id = item["id"].get<std::string>();
-      auto found = std::find_if(target.begin(), target.end(), [&](const located& l) { return l.json["id"] == id; });
+      auto at = index.find(id);
+      located* found = at == index.end() ? nullptr : &target[at->second];
       if (item.contains("remove") && item["remove"] == true) {
-        if (found == target.end())
+        if (!found) {
           error(file, p, "remove-missing", "removes \"" + id + "\", which it does not inherit");
-        else
-          target.erase(found);
+        } else {
+          target.erase(target.begin() + static_cast<std::ptrdiff_t>(at->second));
+          reindex();
+        }
         continue;
       }
-      if (found != target.end() && found->file == file) {
-        error(file, p, "duplicate-id", std::string("duplicate ") + what + " id \"" + id + "\" (also at " + found->pointer + ")");
+      if (found && found->file == file) {
+        error(file, p, "duplicate-id",
+              std::string("duplicate ") + what + " id \"" + id + "\" (also at " + found->pointer + ")");
         continue;
       }
-      if (found != target.end())
+      if (found) {
         *found = located{item, file, p};
-      else
+      } else {
+        index.emplace(id, target.size());
         target.push_back(located{item, file, p});
+      }
     }
   }
 
@@ -285,7 +311,8 @@ class policy_loader {
         error(l->file, l->pointer, "policy-structure", "\"pathway_policy\" is first or unique");
     }
     if (const located* l = src.get("case_schema")) {
-      if (!l->json.is_string()) error(l->file, l->pointer, "policy-structure", "\"case_schema\" is \"case-v1\" or a path");
+      if (!l->json.is_string())
+        error(l->file, l->pointer, "policy-structure", "\"case_schema\" is \"case-v1\" or a path");
     }
     if (const located* l = src.get("effective")) check_effective(*l);
     if (const located* l = src.get("jurisdiction")) check_jurisdiction(*l);
@@ -357,19 +384,32 @@ class policy_loader {
 
   void check_rule(const located& r, bool pathway, const std::set<std::string>& sources,
                   std::map<std::string, std::string>& ids) {
-    static const std::set<std::string> rule_keys = {"id", "title", "when", "explain", "source", "confidence",
-                                                    "justification", "description", "notes", "remove"};
-    static const std::set<std::string> pathway_keys = {
-        "id",   "title",      "when",       "disposal",          "diverts",       "provider",     "sessions",
-        "on_non_compliance", "on_completion", "outcome_code", "source", "confidence", "justification", "description",
-        "notes", "remove"};
+    static const std::set<std::string> rule_keys = {"id",         "title",         "when",        "explain", "source",
+                                                    "confidence", "justification", "description", "notes",   "remove"};
+    static const std::set<std::string> pathway_keys = {"id",
+                                                       "title",
+                                                       "when",
+                                                       "disposal",
+                                                       "diverts",
+                                                       "provider",
+                                                       "sessions",
+                                                       "on_non_compliance",
+                                                       "on_completion",
+                                                       "outcome_code",
+                                                       "source",
+                                                       "confidence",
+                                                       "justification",
+                                                       "description",
+                                                       "notes",
+                                                       "remove"};
     const auto& keys = pathway ? pathway_keys : rule_keys;
     std::vector<std::string> key_list(keys.begin(), keys.end());
     std::string id = r.json["id"].get<std::string>();
     auto dup = ids.find(id);
     if (dup != ids.end())
       error(r.file, pointer_child(r.pointer, "id"), "duplicate-id",
-            "rule id \"" + id + "\" is used twice" + (dup->second == "(implicit)" ? " (it is an implicit rule's id)" : " (also at " + dup->second + ")"));
+            "rule id \"" + id + "\" is used twice" +
+                (dup->second == "(implicit)" ? " (it is an implicit rule's id)" : " (also at " + dup->second + ")"));
     else
       ids[id] = r.pointer;
     for (auto it = r.json.begin(); it != r.json.end(); ++it)
@@ -386,7 +426,8 @@ class policy_loader {
         for (const auto& x : s)
           if (x.is_string()) named.push_back(x.get<std::string>());
       if (named.empty())
-        error(r.file, pointer_child(r.pointer, "source"), "policy-structure", "\"source\" names an entry of \"sources\"");
+        error(r.file, pointer_child(r.pointer, "source"), "policy-structure",
+              "\"source\" names an entry of \"sources\"");
       std::vector<std::string> source_list(sources.begin(), sources.end());
       for (const auto& n : named)
         if (!sources.count(n))
@@ -409,14 +450,22 @@ class policy_loader {
           if (!ek.count(it.key()) || !it.value().is_string()) ok = false;
         }
       if (!ok)
-        error(r.file, pointer_child(r.pointer, "explain"), "policy-structure",
-              "\"explain\" is a message, or {\"fail\", \"pass\"} (eligibility) / {\"applies\", \"clear\"} (exclusions)");
+        error(
+            r.file, pointer_child(r.pointer, "explain"), "policy-structure",
+            "\"explain\" is a message, or {\"fail\", \"pass\"} (eligibility) / {\"applies\", \"clear\"} (exclusions)");
     }
     if (pathway) {
-      static const std::set<std::string> disposals = {
-          "community_resolution", "outcome_22",     "deferred_prosecution", "conditional_caution",
-          "diversionary_caution", "cannabis_warning", "penalty_notice",     "summons",
-          "arrest",               "no_further_action", "other"};
+      static const std::set<std::string> disposals = {"community_resolution",
+                                                      "outcome_22",
+                                                      "deferred_prosecution",
+                                                      "conditional_caution",
+                                                      "diversionary_caution",
+                                                      "cannabis_warning",
+                                                      "penalty_notice",
+                                                      "summons",
+                                                      "arrest",
+                                                      "no_further_action",
+                                                      "other"};
       std::vector<std::string> dl(disposals.begin(), disposals.end());
       if (!r.json.contains("disposal"))
         error(r.file, r.pointer, "policy-structure", "a pathway needs a \"disposal\"");
@@ -428,7 +477,8 @@ class policy_loader {
         error(r.file, pointer_child(r.pointer, "diverts"), "policy-structure", "\"diverts\" is true or false");
       if (r.json.contains("sessions") && !r.json["sessions"].is_number_integer())
         error(r.file, pointer_child(r.pointer, "sessions"), "policy-structure", "\"sessions\" is a whole number");
-      for (const char* k : {"provider", "on_non_compliance", "on_completion", "outcome_code"}) expect_string(r, k, false);
+      for (const char* k : {"provider", "on_non_compliance", "on_completion", "outcome_code"})
+        expect_string(r, k, false);
     }
   }
 

@@ -32,6 +32,24 @@ inline bool literal_too_deep(const nlohmann::ordered_json& j, std::size_t depth,
   return false;
 }
 
+// Whether any JSON document (json or ordered_json) holds more than `max_depth` nested arrays and
+// objects, as the text's prescan counts them; `pointer` (empty on the call) is then the first
+// container too deep. Recursion stops at the limit; the pointer is made only when found.
+template <class Json>
+bool nested_deeper(const Json& j, std::size_t max_depth, std::string& pointer, std::size_t depth = 0) {
+  if (!j.is_structured()) return false;
+  if (depth >= max_depth) return true;
+  if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i)
+      if (nested_deeper(j[i], max_depth, pointer, depth + 1)) return pointer = pointer_child("", i) + pointer, true;
+    return false;
+  }
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (nested_deeper(it.value(), max_depth, pointer, depth + 1))
+      return pointer = pointer_child("", it.key()) + pointer, true;
+  return false;
+}
+
 inline expr parse_expr(const nlohmann::ordered_json& j, const std::string& pointer, parse_context& cx,
                        std::size_t depth = 0) {
   expr e;
@@ -52,7 +70,8 @@ inline expr parse_expr(const nlohmann::ordered_json& j, const std::string& point
   if (j.is_array()) {
     e.f = expr::form::array;
     e.args.reserve(j.size());
-    for (std::size_t i = 0; i < j.size(); ++i) e.args.push_back(parse_expr(j[i], pointer_child(pointer, i), cx, depth + 1));
+    for (std::size_t i = 0; i < j.size(); ++i)
+      e.args.push_back(parse_expr(j[i], pointer_child(pointer, i), cx, depth + 1));
     return e;
   }
   if (j.is_object() && j.size() == 1) {

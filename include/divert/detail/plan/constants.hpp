@@ -11,6 +11,7 @@
 
 #include "divert/detail/eval/arena.hpp"
 #include "divert/detail/eval/value.hpp"
+#include "divert/detail/input/json_pointer.hpp"
 #include "divert/detail/plan/symbols.hpp"
 #include "divert/error.hpp"
 #include "divert/limits.hpp"
@@ -33,8 +34,51 @@ class json_to_value {
   json_to_value(const symbol_table& syms, arena& storage, string_mode mode, const limits* lim = nullptr)
       : syms_(syms), storage_(storage), mode_(mode == string_mode::intern ? string_mode::lookup : mode), lim_(lim) {}
 
+  // Throws limit_error, with the JSON pointer of the first value past a limit, when limits were
+  // given.
   template <class Json>
-  value convert(const Json& j, std::size_t depth = 0) {
+  value convert(const Json& j) {
+    if (!lim_) return convert_at(j, 0);
+    try {
+      return convert_at(j, 0);
+    } catch (limit_error& e) {
+      std::string pointer;
+      if (locate_over_limit(j, *lim_, pointer)) {
+        diagnostic d = e.diagnostics().front();
+        d.pointer = pointer;
+        throw limit_error(std::vector<diagnostic>{d});
+      }
+      throw;
+    }
+  }
+
+  // The pointer of the first value (depth first, in document order: where convert stops) that is
+  // nested too deep, or an array or string too long.
+  template <class Json>
+  static bool locate_over_limit(const Json& j, const limits& lim, std::string& pointer, std::size_t depth = 0) {
+    if (depth > lim.max_depth) return true;
+    if (j.is_string()) return j.template get_ref<const std::string&>().size() > lim.max_string_length;
+    if (j.is_array()) {
+      if (j.size() > lim.max_array_length) return true;
+      for (std::size_t i = 0; i < j.size(); ++i) {
+        std::string p = pointer_child(pointer, i);
+        if (locate_over_limit(j[i], lim, p, depth + 1)) return pointer = p, true;
+      }
+      return false;
+    }
+    if (j.is_object()) {
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        std::string p = pointer_child(pointer, it.key());
+        if (it.key().size() > lim.max_string_length) return pointer = p, true;
+        if (locate_over_limit(it.value(), lim, p, depth + 1)) return pointer = p, true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  template <class Json>
+  value convert_at(const Json& j, std::size_t depth) {
     if (lim_ && depth > lim_->max_depth)
       throw limit_error("depth-limit", "nesting deeper than " + std::to_string(lim_->max_depth) + " levels");
     switch (j.type()) {
@@ -48,11 +92,12 @@ class json_to_value {
       case nlohmann::json::value_t::string: return string(j.template get_ref<const std::string&>());
       case nlohmann::json::value_t::array: {
         if (lim_ && j.size() > lim_->max_array_length)
-          throw limit_error("size-limit", "array of " + std::to_string(j.size()) + " items is longer than the limit of " +
+          throw limit_error("size-limit", "array of " + std::to_string(j.size()) +
+                                              " items is longer than the limit of " +
                                               std::to_string(lim_->max_array_length));
         value* items = storage_.allocate_array<value>(j.size());
         std::size_t i = 0;
-        for (const auto& item : j) items[i++] = convert(item, depth + 1);
+        for (const auto& item : j) items[i++] = convert_at(item, depth + 1);
         return value::array(items, static_cast<std::uint32_t>(j.size()));
       }
       case nlohmann::json::value_t::object: {
@@ -63,7 +108,7 @@ class json_to_value {
           ms[i].key = k.str;
           ms[i].key_len = k.n;
           ms[i].key_sym = k.sym;
-          ms[i].v = convert(it.value(), depth + 1);
+          ms[i].v = convert_at(it.value(), depth + 1);
         }
         return value::object(ms, static_cast<std::uint32_t>(j.size()));
       }
@@ -71,6 +116,7 @@ class json_to_value {
     }
   }
 
+ public:
   value string(const std::string& s) {
     if (lim_ && s.size() > lim_->max_string_length)
       throw limit_error("size-limit", "string of " + std::to_string(s.size()) + " bytes is longer than the limit of " +

@@ -7,10 +7,12 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "divert/detail/check/schema.hpp"
 #include "divert/detail/check/strict_planner.hpp"
+#include "divert/detail/eval/fast_rules.hpp"
 #include "divert/detail/input/policy_loader.hpp"
 #include "divert/detail/ir/parse.hpp"
 #include "divert/detail/output/sha256.hpp"
@@ -21,7 +23,7 @@ namespace divert::detail {
 // "Aged {person.age}; the pilot is for {param.min_age} to {param.max_age}": literal text and
 // placeholders, resolved at compile time to a slot or a parameter's value.
 struct template_part {
-  std::string text;                 // literal text, or the placeholder as written
+  std::string text;  // literal text, or the placeholder as written
   const schema_node* fact = nullptr;
   bool is_param = false;
   nlohmann::ordered_json param_value;
@@ -57,6 +59,7 @@ struct policy_impl {
   ojson document;  // the merged policy (after extends)
   std::vector<std::string> chain;
   std::set<std::string> unused_parameters, unused_predicates;
+  fast_plan fast;  // the rules lowered for deciding (eval/fast_rules.hpp)
 
   const compiled_rule* find(std::string_view rule_id) const {
     for (const auto& r : rules)
@@ -88,7 +91,8 @@ class policy_compiler {
     impl->title = str("title");
     impl->version = str("version");
     impl->status = str("status");
-    if (const located* l = src.get("pathway_policy"); l && l->json.is_string()) impl->pathway_policy = l->json.get<std::string>();
+    if (const located* l = src.get("pathway_policy"); l && l->json.is_string())
+      impl->pathway_policy = l->json.get<std::string>();
     impl->unique_pathways = impl->pathway_policy == "unique";
 
     // The case schema, relative to the file that names it.
@@ -102,7 +106,8 @@ class policy_compiler {
     impl->schema = sl.load(schema_ref, schema_base);
     if (!impl->schema) {
       if (diags_.size() == before)
-        diags_.push_back({severity::error, "schema", path, "/case_schema", 0, 0, "cannot load case schema " + schema_ref});
+        diags_.push_back(
+            {severity::error, "schema", path, "/case_schema", 0, 0, "cannot load case schema " + schema_ref});
       return nullptr;
     }
     impl->prog.symbols = impl->schema->symbols;  // bound strings and constants share ids
@@ -117,6 +122,7 @@ class policy_compiler {
     strict_context scx{*impl->schema, parameters, predicates, {}, {}, {}};
     std::size_t before_rules = diags_.size();
     strict_planner planner(impl->prog, scx, diags_, path);
+    planner.set_limits(lim_);
 
     // Implicit rules first: they apply before anything the policy says.
     if (const located* j = src.get("jurisdiction"); j && j->json.is_object()) add_jurisdiction(*impl, planner, scx, *j);
@@ -127,6 +133,9 @@ class policy_compiler {
     impl->n_exclusions = static_cast<std::uint32_t>(impl->rules.size()) - impl->n_eligibility;
     for (const auto& r : src.pathways) add_rule(*impl, planner, scx, r, rule_stage::pathway);
     impl->n_pathways = static_cast<std::uint32_t>(impl->rules.size()) - impl->n_eligibility - impl->n_exclusions;
+    std::vector<std::uint32_t> roots;
+    for (const auto& r : impl->rules) roots.push_back(r.root);
+    impl->fast = lower_rules(impl->prog, roots);
     if (impl->prog.code.size() > lim_.max_nodes)
       diags_.push_back({severity::error, "size-limit", path, "", 0, 0,
                         "policy compiles to more than " + std::to_string(lim_.max_nodes) + " nodes"});
@@ -151,12 +160,11 @@ class policy_compiler {
  private:
   void dedupe(std::size_t from) {
     std::vector<diagnostic> kept(diags_.begin(), diags_.begin() + static_cast<std::ptrdiff_t>(from));
+    // (A set, not a scan of what is kept: a policy with 100,000 errors is deduplicated in n log n.)
+    std::set<std::tuple<int, std::string, std::string, std::string, std::string>> seen;
     for (std::size_t i = from; i < diags_.size(); ++i) {
       const diagnostic& d = diags_[i];
-      bool seen = std::any_of(kept.begin() + static_cast<std::ptrdiff_t>(from), kept.end(), [&](const diagnostic& k) {
-        return k.level == d.level && k.id == d.id && k.file == d.file && k.pointer == d.pointer && k.message == d.message;
-      });
-      if (!seen) kept.push_back(d);
+      if (seen.emplace(static_cast<int>(d.level), d.id, d.file, d.pointer, d.message).second) kept.push_back(d);
     }
     diags_ = std::move(kept);
   }
@@ -195,8 +203,9 @@ class policy_compiler {
     if (!r.json.contains("source"))
       warn(r.file, r.pointer, "no-source", std::string(stage_name(stage)) + " \"" + c.id + "\" has no source");
     if (!r.json.contains("confidence"))
-      warn(r.file, r.pointer, "no-confidence", std::string(stage_name(stage)) + " \"" + c.id +
-                                                   "\" does not say its confidence (confirmed, inferred or assumed)");
+      warn(r.file, r.pointer, "no-confidence",
+           std::string(stage_name(stage)) + " \"" + c.id +
+               "\" does not say its confidence (confirmed, inferred or assumed)");
     if (!r.json.contains("when")) return;
     planner.set_file(r.file);
     parse_context cx{lim_, r.file, diags_};
@@ -235,9 +244,11 @@ class policy_compiler {
       if (it.key() == "fail" || it.key() == "clear") c.when_false = t;
       if (it.key() == "pass" || it.key() == "applies") c.when_true = t;
       if ((it.key() == "applies" || it.key() == "clear") && eligibility_like)
-        warn(r.file, p, "explain-key", "\"" + it.key() + "\" is for exclusions; eligibility rules use \"fail\" and \"pass\"");
+        warn(r.file, p, "explain-key",
+             "\"" + it.key() + "\" is for exclusions; eligibility rules use \"fail\" and \"pass\"");
       if ((it.key() == "fail" || it.key() == "pass") && !eligibility_like)
-        warn(r.file, p, "explain-key", "\"" + it.key() + "\" is for eligibility rules; exclusions use \"applies\" and \"clear\"");
+        warn(r.file, p, "explain-key",
+             "\"" + it.key() + "\" is for eligibility rules; exclusions use \"applies\" and \"clear\"");
     }
   }
 
@@ -271,7 +282,8 @@ class policy_compiler {
         std::string pname = name.substr(6);
         const ojson& params = impl.document["parameters"];
         if (!params.contains(pname))
-          fail(file, pointer, "explain-template", "the message names {" + name + "}, but there is no parameter \"" + pname + "\"");
+          fail(file, pointer, "explain-template",
+               "the message names {" + name + "}, but there is no parameter \"" + pname + "\"");
         else {
           part.is_param = true;
           part.param_value = params[pname];
@@ -376,7 +388,8 @@ class policy_compiler {
       }
     }
     if (l.json.contains("areas") && all_strings(l.json["areas"])) {
-      parts.emplace_back(ojson{{"in", {{{"var", "offence.area"}}, l.json["areas"]}}}, pointer_child(l.pointer, "areas"));
+      parts.emplace_back(ojson{{"in", {{{"var", "offence.area"}}, l.json["areas"]}}},
+                         pointer_child(l.pointer, "areas"));
       std::string areas;
       for (const auto& x : l.json["areas"]) areas += (areas.empty() ? "" : ", ") + x.get<std::string>();
       where += " (" + areas + ")";

@@ -20,11 +20,19 @@ bool fold_instruction(program& p, std::uint32_t index, value& result);
 
 class program_builder {
  public:
+  static constexpr std::size_t max_kids = 0xFFFF;
+
   program_builder(program& p, std::vector<diagnostic>& diagnostics, std::string file, bool fold_constants = true)
       : p_(p), diags_(diagnostics), file_(std::move(file)), fold_constants_(fold_constants) {}
 
   std::uint32_t emit(opcode op, const std::vector<std::uint32_t>& kids, const std::string& pointer,
                      std::uint8_t flags = 0, std::uint32_t a = 0, std::uint32_t b = 0, std::uint32_t c = 0) {
+    if (kids.size() > max_kids) {
+      // An instruction counts its arguments in 16 bits: more would be silently dropped.
+      // The compile fails; a constant stands in, which nothing can misread.
+      error("size-limit", pointer, "more than " + std::to_string(max_kids) + " arguments in one operation");
+      return constant(value::null(), pointer);
+    }
     instruction ins;
     ins.op = op;
     ins.flags = flags;
