@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# `make demo`: for now, the JsonLogic engine deciding and explaining a few readable rules about
-# ages and drugs, through the command-line tool (`divert jsonlogic eval`, one JSONL request a line).
-# To be replaced by the policy demo (Lewisham pilot vs Thames Valley) once policies land.
+# `make demo`: the same arrests decided under the Thames Valley model and the proposed London pilot
+# (Lewisham, Bexley, Greenwich), side by side with their reasons, then what `divert diff` finds over
+# every possible case: who exactly is treated differently. Everything goes through the real tool.
+#
+# The scheme's area and dates are set aside (--skip-rules jurisdiction,effective), as `divert diff`
+# does by default: the question is how each scheme's *rules* would treat the same person, not that
+# an arrest in Lewisham is outside Thames Valley.
+#
 # Usage: scripts/demo.sh [BUILD_DIR]   (default build; the tool is BUILD_DIR/divert)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,85 +18,82 @@ if [[ ! -x $tool ]]; then
   exit 2
 fi
 
-questions=() requests=() if_true=() if_false=() otherwise=()
-# example QUESTION RULE DATA SENTENCE-IF-TRUE SENTENCE-IF-FALSE SENTENCE-OTHERWISE ('%s' is the answer)
-example() {
-  questions+=("$1")
-  requests+=("{\"rule\": $2, \"data\": $3}")
-  if_true+=("$4") if_false+=("$5") otherwise+=("$6")
+a=policies/thames_valley.json
+b=policies/lewisham.json
+cases=examples/cases/caseload.jsonl # one {"name": ..., "case": {...}} a line
+skip=(--skip-rules jurisdiction,effective)
+
+rule() { printf '%s\n' "────────────────────────────────────────────────────────────────────────────────"; }
+# One decision, indented, without the policy line (it is in the heading).
+decide() {
+  local label=$1 policy=$2 json=$3 rc=0 out
+  out=$(printf '%s' "$json" | "$tool" eval "$policy" - "${skip[@]}") || rc=$?
+  if ((rc != 0)); then
+    echo "demo: $tool eval $policy failed (exit $rc)" >&2
+    exit 1
+  fi
+  printf '  %s\n' "$label"
+  grep -v '^policy:' <<<"$out" | sed 's/^/    /'
 }
 
-example "Is a 21-year-old inside the 18 to 24 age band of the Lewisham pilot?" \
-  '{"<=": [18, {"var": "person.age"}, 24]}' '{"person": {"age": 21}}' \
-  "Yes: 21 lies between 18 and 24, so the age rule passes." \
-  "No: the age is outside 18 to 24." ""
-
-example "And a 30-year-old?" \
-  '{"<=": [18, {"var": "person.age"}, 24]}' '{"person": {"age": 30}}' \
-  "Yes: the age lies between 18 and 24." \
-  "No: 30 is above the upper age of 24, so this person is not eligible for the pilot." ""
-
-example "Is every substance found cannabis (a cannabis-only scheme)?" \
-  '{"all": [{"var": "substances"}, {"==": [{"var": "drug"}, "cannabis"]}]}' \
-  '{"substances": [{"drug": "cannabis", "class": "B"}, {"drug": "cocaine", "class": "A"}]}' \
-  "Yes: only cannabis was found." \
-  "No: cocaine was found with the cannabis, so a cannabis-only scheme does not apply." ""
-
-example "Which class A drugs were found?" \
-  '{"map": [{"filter": [{"var": "substances"}, {"==": [{"var": "class"}, "A"]}]}, {"var": "drug"}]}' \
-  '{"substances": [{"drug": "cannabis", "class": "B"}, {"drug": "cocaine", "class": "A"}]}' \
-  "" "" "The class A drugs found: %s (Thames Valley's scheme covers them, a cannabis pilot does not)."
-
-example "Which route does a 16-year-old take?" \
-  '{"if": [{"<": [{"var": "person.age"}, 18]}, "youth diversion (youth offending team)", {"<=": [{"var": "person.age"}, 24]}, "young adult pilot", "adult diversion"]}' \
-  '{"person": {"age": 16}}' \
-  "" "" "Under 18, so the rule picks %s."
-
-example "Which facts are still missing before a decision can be made?" \
-  '{"missing": ["person.age", "offence.area", "assessment.personal_use"]}' \
-  '{"person": {"age": 19}, "assessment": {"personal_use": true}}' \
-  "" "" "Still missing: %s. Absent facts are reported, never read as false."
-
-example "What happens to a rule with a misspelt operator?" \
-  '{"canabis": [{"var": "substances"}]}' '{"substances": []}' \
-  "" "" "The rule is refused when it is compiled, so a typo never silently decides anything."
-
-echo "divert demo: the JsonLogic engine deciding a few rules ($tool jsonlogic eval)"
+echo "divert demo: nine arrests under two drug-diversion schemes"
+echo
+echo "  A  $a: the Thames Valley model (any drug, personal use; youth and adult routes)"
+echo "  B  $b: the proposed London pilot (18-24, cannabis and no other drug)"
+echo
+echo "Each case is decided by \`divert eval POLICY CASE ${skip[*]}\`; the area and date rules are"
+echo "set aside so that both schemes' rules are asked about the same person."
 echo
 
-mapfile -t answers < <(printf '%s\n' "${requests[@]}" | "$tool" jsonlogic eval)
-if ((${#answers[@]} != ${#requests[@]})); then
-  echo "demo: expected ${#requests[@]} answers from $tool, got ${#answers[@]}" >&2
+n=0
+while IFS= read -r line; do
+  [[ -z $line ]] && continue
+  n=$((n + 1))
+  name=$(sed -e 's/^{"name": "\([^"]*\)".*/\1/' <<<"$line")
+  json=$(sed -e 's/^{"name": "[^"]*", "case": //' -e 's/}$//' <<<"$line")
+  rule
+  printf '%d. %s\n' "$n" "$name"
+  printf '   case: %s\n\n' "$json"
+  decide "A  Thames Valley:" "$a" "$json"
+  echo
+  decide "B  London pilot:" "$b" "$json"
+  echo
+done <"$cases"
+
+rule
+echo "Who is treated differently, over every possible case: divert diff $a $b --on status"
+echo
+plain=$(mktemp)
+trap 'rm -f "$plain"' EXIT
+sed -e 's/^{"name": "[^"]*", "case": //' -e 's/}$//' "$cases" >"$plain"
+rc=0
+"$tool" diff "$a" "$b" --on status >"$build/demo-diff.txt" || rc=$?
+if ((rc > 1)); then
+  echo "demo: $tool diff failed (exit $rc)" >&2
   exit 1
 fi
-
-for i in "${!questions[@]}"; do
-  answer=${answers[$i]}
-  request=${requests[$i]}
-  rule=${request#\{\"rule\": }
-  rule=${rule%%, \"data\": *}
-  data=${request##*, \"data\": }
-  data=${data%\}}
-  printf '%d. %s\n' $((i + 1)) "${questions[$i]}"
-  printf '   rule:   %s\n   data:   %s\n' "$rule" "$data"
-  if [[ $answer == '{"result":'* ]]; then
-    result=${answer#\{\"result\":}
-    result=${result%\}}
-    printf '   answer: %s\n' "$result"
-    if [[ $result == true && -n ${if_true[$i]} ]]; then
-      sentence=${if_true[$i]}
-    elif [[ $result == false && -n ${if_false[$i]} ]]; then
-      sentence=${if_false[$i]}
-    else
-      # shellcheck disable=SC2059  # the sentence is the format
-      sentence=$(printf "${otherwise[$i]}" "$result")
-    fi
-  else
-    error=${answer#\{\"error\":\"}
-    error=${error%\"\}}
-    error=${error//\\\"/\"}
-    printf '   error:  %s\n' "$error"
-    sentence=${otherwise[$i]}
-  fi
-  printf '   %s\n\n' "$sentence"
+# The regions that matter most to an evaluator, in words; the whole list is in the file.
+summary=$(tail -1 "$build/demo-diff.txt")
+echo "  $summary (every region, with its witness case: $build/demo-diff.txt)"
+echo
+echo "  Among them, A diverts and B does not:"
+for theme in "person.age 0–17" "person.age 25–120" "drug other than cannabis" "substances empty"; do
+  count=$(grep -F -- "$theme" "$build/demo-diff.txt" | grep -c -F '→ A eligible' || true)
+  case $theme in
+    "person.age 0–17") what="under-18s (B: the pilot is for 18 to 24)" ;;
+    "person.age 25–120") what="adults aged 25 and over (B: age)" ;;
+    "drug other than cannabis") what="any drug other than cannabis (B: cannabis only)" ;;
+    "substances empty") what="no drug recorded at all (B: cannabis only)" ;;
+  esac
+  printf '    %-50s %3d regions\n' "$what" "$count"
 done
+echo
+echo "  And B diverts where A does not (before A's schemes began, refused support, A's repeat rules):"
+printf '    %-50s %3d regions\n' "B eligible, A not" "$(grep -c -F '· B eligible' "$build/demo-diff.txt" | tr -d ' ' || true)"
+echo
+echo "The nine cases above, A's status (rows) against B's (columns): divert diff ... --cases"
+"$tool" diff "$a" "$b" --on status --cases "$plain" | sed -n '/^A.s status/,$p' | sed 's/^/  /' || true
+"$tool" diff "$a" "$b" --html "$build/demo-diff.html" >/dev/null || true
+echo
+echo "The report with charts (decisions by age and by drug, each region with a witness):"
+echo "  $build/demo-diff.html"
