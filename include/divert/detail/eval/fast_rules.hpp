@@ -88,6 +88,7 @@ inline fast_leaf lower_leaf(const program& p, std::uint32_t at) {
 inline fast_plan lower_rules(const program& p, const std::vector<std::uint32_t>& roots) {
   fast_plan plan;
   for (std::uint32_t root : roots) {
+    if (root >= p.code.size()) return {};  // not compiled: nothing to decide with
     const instruction& ins = p.code[root];
     fast_rule r;
     r.root = root;

@@ -133,9 +133,14 @@ class policy_compiler {
     impl->n_exclusions = static_cast<std::uint32_t>(impl->rules.size()) - impl->n_eligibility;
     for (const auto& r : src.pathways) add_rule(*impl, planner, scx, r, rule_stage::pathway);
     impl->n_pathways = static_cast<std::uint32_t>(impl->rules.size()) - impl->n_eligibility - impl->n_exclusions;
-    std::vector<std::uint32_t> roots;
-    for (const auto& r : impl->rules) roots.push_back(r.root);
-    impl->fast = lower_rules(impl->prog, roots);
+    // The decision descriptors, only for a policy that compiled (a failed rule has no code).
+    bool failed = false;
+    for (const auto& d : diags_) failed |= d.level == severity::error;
+    if (!failed) {
+      std::vector<std::uint32_t> roots;
+      for (const auto& r : impl->rules) roots.push_back(r.root);
+      impl->fast = lower_rules(impl->prog, roots);
+    }
     if (impl->prog.code.size() > lim_.max_nodes)
       diags_.push_back({severity::error, "size-limit", path, "", 0, 0,
                         "policy compiles to more than " + std::to_string(lim_.max_nodes) + " nodes"});
