@@ -37,9 +37,9 @@ class simdjson_reader {
  public:
   struct value_type {
     simdjson::ondemand::value v;
-    std::size_t level = 1;   // nesting of this value if it is an array or object (the root object is 1)
-    bool consumed = false;   // read, or iterated, by the binder
-    bool is_root = false;    // the document's object (a document is not a value in simdjson's API)
+    std::size_t level = 1;  // nesting of this value if it is an array or object (the root object is 1)
+    bool consumed = false;  // read, or iterated, by the binder
+    bool is_root = false;   // the document's object (a document is not a value in simdjson's API)
   };
 
   // `keys` is scratch memory for the duplicate-key check, kept by the caller across documents.
@@ -98,9 +98,7 @@ class simdjson_reader {
   std::string describe(value_type& x) {
     if (x.is_root) return "an object";
     switch (type(x)) {
-      case json_type::null:
-        validate(x);
-        return "null";
+      case json_type::null: validate(x); return "null";
       case json_type::boolean: return get_bool(x) ? "true" : "false";
       case json_type::string: return string_kind(get_string(x));
       case json_type::array: return "an array";
@@ -217,9 +215,12 @@ class simdjson_case_reader {
                   const limits& lim = {}, bool padded = false) {
     ++reads_;
     if (text.size() > lim.max_document_bytes) return fallback(f, text, diags, file, lim);
+    // A NUL byte is a syntax error to nlohmann's reading; simdjson may read past it as a value's end.
+    if (std::memchr(text.data(), 0, text.size())) return fallback(f, text, diags, file, lim);
     const char* data = text.data();
     if (!padded) {
-      if (buffer_.size() < text.size() + simdjson::SIMDJSON_PADDING) buffer_.resize(text.size() + simdjson::SIMDJSON_PADDING);
+      if (buffer_.size() < text.size() + simdjson::SIMDJSON_PADDING)
+        buffer_.resize(text.size() + simdjson::SIMDJSON_PADDING);
       std::memcpy(buffer_.data(), text.data(), text.size());
       std::memset(buffer_.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
       data = buffer_.data();

@@ -59,7 +59,10 @@ std::string json_kind(const Json& j) {
 }
 
 // json_kind of a string value, from its text.
-inline std::string string_kind(std::string_view s) { return "the string " + nlohmann::json(std::string(s)).dump(); }
+// Bytes that are not UTF-8 (a CSV cell is not checked) are shown as U+FFFD: messages stay UTF-8.
+inline std::string string_kind(std::string_view s) {
+  return "the string " + nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 // ---- the nlohmann reader --------------------------------------------------------------------
 

@@ -157,7 +157,7 @@ Json value_to_json(const value& v) {
       if (d != d || d == std::numeric_limits<double>::infinity() || d == -std::numeric_limits<double>::infinity())
         return Json();
       if (d == 0) return Json(0);
-      if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9007199254740992.0 && d < 9007199254740992.0)
+      if (d > -9007199254740992.0 && d < 9007199254740992.0 && d == static_cast<double>(static_cast<std::int64_t>(d)))
         return Json(static_cast<std::int64_t>(d));
       return Json(d);
     }
