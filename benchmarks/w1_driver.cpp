@@ -11,7 +11,8 @@
 //   --cases N        number of cases (default 100000; the expected matches/checksum are checked
 //                    for 100000 and a mismatch exits 1)
 //   --rule FILE      the W1 rule (default ../shared/bench/w1-rule.json, else an embedded copy)
-//   --reader NAME    the JSON text reader for parse_eval: nlohmann (the only one so far)
+//   --reader NAME    the JSON text reader for parse_eval: simdjson (default: simdjson's DOM,
+//                    divert::simdjson_data_reader) or nlohmann (its DOM parser, then rule::bind)
 //   --reps N         repetitions of the eval pass (default 20); parse_eval does max(1, N/5)
 //   --emit FILE|-    write the cases as JSONL (byte-identical to `node w1.js --emit`) and exit
 //   --verify         no timing: one pass of each path, every check; for ctest
@@ -32,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "divert/jsonlogic.hpp"
+#include "divert/simdjson_binding.hpp"
 #include "w1.hpp"
 
 namespace {
@@ -49,7 +51,7 @@ struct tally {
 struct options {
   std::size_t cases = w1::default_cases;
   std::string rule_path = w1::default_rule_path;
-  std::string reader = "nlohmann";
+  std::string reader = "simdjson";
   int reps = 20;
   std::string emit;
   bool verify = false;
@@ -86,8 +88,7 @@ double eval_ns(const rule& r, std::vector<divert::jsonlogic::data>& bound, int w
 // ---- parse_eval: the JSON text of a case -> result ----------------------------------------------
 // The seam for faster readers. A reader is a class whose `bool operator()(std::string_view line)`
 // reads one JSONL line, binds it for the rule and returns the rule's answer; parse_eval_ns()
-// picks one by name and times it over all the lines. Today there is nlohmann's DOM parser;
-// simdjson's on-demand reader (DESIGN §10: ~0.1 µs a line) is the next one to add here.
+// picks one by name and times it over all the lines.
 
 class nlohmann_reader {
  public:
@@ -100,6 +101,20 @@ class nlohmann_reader {
 
  private:
   const rule& rule_;
+  divert::jsonlogic::data data_;
+};
+
+class simdjson_reader {
+ public:
+  explicit simdjson_reader(const rule& r) : rule_(r) {}
+  bool operator()(std::string_view line) {
+    reader_.bind(rule_, line, data_);
+    return rule_.test(data_);
+  }
+
+ private:
+  const rule& rule_;
+  divert::simdjson_data_reader reader_;
   divert::jsonlogic::data data_;
 };
 
@@ -129,14 +144,18 @@ double parse_eval_ns(const rule& r, const std::vector<std::string>& lines, const
     nlohmann_reader read(r);
     return time_lines(read, lines, warmups, reps, out);
   }
-  throw std::invalid_argument("unknown reader \"" + reader + "\" (known: nlohmann)");
+  if (reader == "simdjson") {
+    simdjson_reader read(r);
+    return time_lines(read, lines, warmups, reps, out);
+  }
+  throw std::invalid_argument("unknown reader \"" + reader + "\" (known: simdjson, nlohmann)");
 }
 
 // ---- command line ---------------------------------------------------------------------------------
 
 [[noreturn]] void usage(const char* message) {
   std::fprintf(stderr,
-               "w1_driver: %s\nusage: w1_driver [--cases N] [--rule FILE] [--reader nlohmann] [--reps N] "
+               "w1_driver: %s\nusage: w1_driver [--cases N] [--rule FILE] [--reader simdjson|nlohmann] [--reps N] "
                "[--emit FILE|-] [--verify]\n",
                message);
   std::exit(2);
@@ -235,8 +254,8 @@ int run(const options& o) {
     std::printf("W1 verify %s: matches=%ld checksum=%lld cases=%zu\n", status ? "FAILED" : "ok", from_bound.matches,
                 from_bound.checksum, cases.size());
   } else {
-    std::printf("W1 eval_ns=%.2f parse_eval_ns=%.2f matches=%ld checksum=%lld\n", eval, parse_eval,
-                from_bound.matches, from_bound.checksum);
+    std::printf("W1 eval_ns=%.2f parse_eval_ns=%.2f matches=%ld checksum=%lld\n", eval, parse_eval, from_bound.matches,
+                from_bound.checksum);
   }
   return status;
 }

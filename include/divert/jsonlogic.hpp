@@ -121,18 +121,32 @@ class rule {
   // Rebinds `d` (reusing its memory) to new data.
   template <class Json>
   void bind(const Json& json, data& d) const {
+    bind_built(
+        [&](detail::arena& storage) {
+          detail::json_to_value conv(program_->symbols, storage, detail::string_mode::lookup, &limits_);
+          return conv.convert(json);
+        },
+        [&] { return 64 + bytes_needed(json, limits_.max_depth); }, d);
+  }
+
+  // Rebinds `d` to a document that another reader builds: `build(storage)` returns its root as
+  // values in `storage` (strings looked up in symbols(), within data_limits()); `first_block()` is
+  // the bytes to reserve the first time. divert/simdjson_binding.hpp reads JSON text this way.
+  template <class Build, class Size>
+  void bind_built(Build&& build, Size&& first_block, data& d) const {
     std::size_t slots = program_->slot_paths.size();
-    if (d.storage_.empty()) d.storage_.size_first_block(64 + bytes_needed(json, limits_.max_depth));
+    if (d.storage_.empty()) d.storage_.size_first_block(first_block());
     d.storage_.reset();
     d.owner_ = program_.get();
     d.slot_count_ = slots;
     if (slots > data::inline_slots) d.heap_slots_ = d.storage_.allocate_array<detail::value>(slots);
-    detail::json_to_value conv(program_->symbols, d.storage_, detail::string_mode::lookup, &limits_);
-    d.root_ = conv.convert(json);
+    d.root_ = build(d.storage_);
     detail::value* out = d.slots();
     for (std::size_t i = 0; i < slots; ++i)
       out[i] = detail::walk_path(*program_, d.root_, program_->paths[program_->slot_paths[i]], d.storage_);
   }
+  const detail::symbol_table& symbols() const noexcept { return program_->symbols; }
+  const divert::limits& data_limits() const noexcept { return limits_; }
 
   // An upper bound of the arena bytes binding `json` takes (values, members, copied strings).
   // Past `max_depth` it counts nothing (binding fails there), so it recurses no deeper.
