@@ -181,10 +181,16 @@ class policy_compiler {
     diags_.push_back({severity::error, id, file, pointer, 0, 0, std::move(message)});
   }
 
+  // A field that should be text: the loader has reported it if it is not; compile goes on.
+  static std::string text_or(const ojson& j, const char* key, const std::string& fallback) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+  }
+
   void add_rule(policy_impl& impl, strict_planner& planner, strict_context& scx, const located& r, rule_stage stage) {
     compiled_rule c;
-    c.id = r.json["id"].get<std::string>();
-    c.title = r.json.value("title", c.id);
+    c.id = text_or(r.json, "id", "");
+    c.title = text_or(r.json, "title", c.id);
     c.stage = stage;
     c.file = r.file;
     c.pointer = r.pointer;
@@ -193,10 +199,10 @@ class policy_compiler {
       const ojson& s = r.json["source"];
       c.source = s.is_string() ? s.get<std::string>() : s.dump();
     }
-    c.confidence = r.json.value("confidence", "");
-    c.justification = r.json.value("justification", "");
+    c.confidence = text_or(r.json, "confidence", "");
+    c.justification = text_or(r.json, "justification", "");
     if (stage == rule_stage::pathway) {
-      c.disposal = r.json.value("disposal", "");
+      c.disposal = text_or(r.json, "disposal", "");
       c.diverts = r.json.contains("diverts") && r.json["diverts"].is_boolean()
                       ? r.json["diverts"].get<bool>()
                       : !(c.disposal == "arrest" || c.disposal == "summons");
