@@ -241,10 +241,12 @@ void decide_scaled_rules(benchmark::State& state) {
 }
 BENCHMARK(decide_scaled_rules)->Arg(1)->Arg(10)->Arg(100);
 
-// Thames Valley (whose repeat rules count earlier outcomes) with a history of n entries.
+// Thames Valley (whose youth repeat rules count earlier diversions) with a history of n entries,
+// for a 16-year-old: the youth rules scan the whole history (none of it is a diversion).
 void decide_history_length(benchmark::State& state) {
   const divert::policy& p = load("thames_valley.json");
   ojson c = thames_valley_case();
+  c["person"]["age"] = 16;
   ojson history = ojson::array();
   for (int i = 0; i < state.range(0); ++i)
     history.push_back({{"date", "2015-01-01"}, {"type", i % 2 ? "caution" : "conviction"}});

@@ -15,18 +15,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_policy_support.hpp"
+
 namespace divert_hardening {
 
-using ojson = nlohmann::ordered_json;
-
-inline std::string source(const std::string& rel) { return std::string(DIVERT_SOURCE_DIR) + "/" + rel; }
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+// The repository's files, reading them, and running the real binary: as the policy tests do.
+using divert_policy_test::ojson;
+using divert_policy_test::read_file;
+using divert_policy_test::run_result;
+using divert_policy_test::shell_quoted;
+using divert_policy_test::source;
 
 inline std::string scratch_dir() {
   static const std::string dir = [] {
@@ -51,26 +49,9 @@ inline std::vector<ojson> test_cases(const std::string& tests_file) {
   return out;
 }
 
-struct run_result {
-  int code = -1;
-  std::string out, err;
-};
-
 // Runs `divert ARGS` (shell text) in a fresh process.
 inline run_result run_divert(const std::string& args, const std::string& stdin_text = {}) {
-  static int counter = 0;
-  std::string base = scratch_dir() + "/run" + std::to_string(++counter);
-  std::ofstream(base + ".in", std::ios::binary) << stdin_text;
-  std::string cmd =
-      std::string("'") + DIVERT_TOOL + "' " + args + " <'" + base + ".in' >'" + base + ".out' 2>'" + base + ".err'";
-  int status = std::system(cmd.c_str());
-  run_result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(base + ".out");
-  r.err = read_file(base + ".err");
-  return r;
+  return divert_policy_test::run_tool(args, stdin_text);
 }
-
-inline std::string shell_quoted(const std::string& s) { return "'" + s + "'"; }
 
 }  // namespace divert_hardening
