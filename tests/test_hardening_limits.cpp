@@ -57,13 +57,19 @@ std::vector<std::string> load_errors(const std::string& path, const divert::limi
 std::string deep_arrays(std::size_t n) { return std::string(n, '[') + std::string(n, ']'); }
 
 // A document nested `n` deep, built without text (nlohmann builds and frees it without recursing).
-ojson deep_json(std::size_t n) {
-  ojson root = ojson::array();
+// `n` arrays, each the only item of the one before, built where `root` is (no copy).
+void fill_deep(ojson& root, std::size_t n) {
+  root = ojson::array();
   ojson* at = &root;
   for (std::size_t i = 1; i < n; ++i) {
     at->push_back(ojson::array());
     at = &(*at)[0];
   }
+}
+
+ojson deep_json(std::size_t n) {
+  ojson root;
+  fill_deep(root, n);
   return root;
 }
 
@@ -206,8 +212,12 @@ TEST_CASE("limits: cases", "[hardening][limits]") {
   SECTION("100,000-deep nesting built in C++, bound without text") {
     ojson c = ojson::object();
     c["person"] = ojson::object();
-    c["person"]["age"] = deep_json(100000);
-    c["x"] = deep_json(100000);
+    // Every key first, then the deep values in place: growing an object copies its members
+    // (nlohmann's ordered_map), and copying 100,000 levels recurses as deep.
+    c["x"] = nullptr;
+    c["person"]["age"] = nullptr;
+    fill_deep(c["person"]["age"], 100000);
+    fill_deep(c["x"], 100000);
     try {
       p.bind(c, "case.json");
       FAIL("bound");
