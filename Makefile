@@ -47,10 +47,12 @@ bench-peers: deps
 
 # ASan + UBSan build of the tests, as CI runs it: any report fails (-fno-sanitize-recover=all,
 # set with the sanitizers on divert's own targets by DIVERT_SANITIZE). The header check and the
-# packaging tests gain nothing from sanitizers and are left to the other builds.
+# packaging tests gain nothing from sanitizers and are left to the other builds. -O0: a test file
+# compiles in about a third of the time it takes at -O1 with ASan (CI's 30 minutes), and the
+# tests themselves take a few minutes either way.
 sanitize:
 	@scripts/install-deps.sh
-	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O0 \
 	  -DDIVERT_SANITIZE=address,undefined -DDIVERT_BUILD_BENCHMARKS=OFF \
 	  -DDIVERT_VERIFY_HEADERS=OFF -DDIVERT_TEST_PACKAGING=OFF
 	cmake --build $(BUILD)-asan -j $(JOBS)
