@@ -85,7 +85,7 @@ class input_file {
       if (fd_ < 0) return false;
       owned_ = true;
     }
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) size_ = static_cast<std::size_t>(st.st_size);
     return true;
   }
@@ -97,7 +97,7 @@ class input_file {
     for (;;) {
       ssize_t got = ::read(fd_, buf, n);
       if (got >= 0) {
-        done_ += static_cast<std::size_t>(got);
+        done_.fetch_add(static_cast<std::size_t>(got), std::memory_order_relaxed);
         return static_cast<std::size_t>(got);
       }
       if (errno != EINTR) throw std::runtime_error(name_ + ": cannot read: " + std::strerror(errno));
@@ -105,13 +105,14 @@ class input_file {
   }
   const std::string& name() const noexcept { return name_; }
   std::size_t size() const noexcept { return size_; }  // 0 when unknown (a pipe)
-  std::size_t done() const noexcept { return done_; }
+  std::size_t done() const noexcept { return done_.load(std::memory_order_relaxed); }
 
  private:
   int fd_ = -1;
   bool owned_ = false;
   std::string name_;
-  std::size_t size_ = 0, done_ = 0;
+  std::size_t size_ = 0;
+  std::atomic<std::size_t> done_{0};  // read by the progress bar on another thread
 };
 
 void write_all(const std::string& s) {
@@ -144,8 +145,8 @@ class progress_bar {
     if (total) {
       int pct = static_cast<int>(100.0 * static_cast<double>(bytes) / static_cast<double>(total));
       int filled = pct * 30 / 100;
-      line += "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(30 - filled), '.') +
-              "] " + std::to_string(pct) + "% ";
+      line += "[" + std::string(static_cast<std::size_t>(filled), '#') +
+              std::string(static_cast<std::size_t>(30 - filled), '.') + "] " + std::to_string(pct) + "% ";
     }
     line += std::to_string(lines) + " lines, " + rate + "\x1b[K";
     std::fputs(line.c_str(), stderr);
@@ -235,8 +236,8 @@ class decider {
 // ---- JSONL: chunks of whole lines ---------------------------------------------------------------
 
 struct chunk {
-  std::vector<char> text;   // whole lines, then simdjson's padding
-  std::size_t size = 0;     // bytes of lines
+  std::vector<char> text;  // whole lines, then simdjson's padding
+  std::size_t size = 0;    // bytes of lines
   std::size_t first_line = 1, lines = 0;
   std::vector<std::pair<std::size_t, std::size_t>> overlong;  // (line number, bytes): replaced by an empty line
   std::string out;
@@ -620,7 +621,8 @@ void add_batch_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"jsonl", "csv"}))
       ->capture_default_str();
   batch->add_option("--map", o->map_file, "Mapping file for CSV input (docs/batch.md, schemas/mapping.schema.json)");
-  batch->add_option("--set", o->sets, "A constant fact for every row, FACT=VALUE (CSV; e.g. offence.force=metropolitan)");
+  batch->add_option("--set", o->sets,
+                    "A constant fact for every row, FACT=VALUE (CSV; e.g. offence.force=metropolitan)");
   batch->add_option("--threads", o->threads, "Worker threads (JSONL); output stays in input order")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
