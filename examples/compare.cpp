@@ -35,11 +35,14 @@ int main(int argc, char** argv) {
     divert::decision_record rb = b.explain(facts, &skip_b);
     auto cell = [](const divert::decision_record& r) {
       std::string s = divert::to_string(r.status);
-      if (r.pathway) s += " (" + r.pathway->disposal + ")";
-      else if (!r.reasons.empty() && !r.reasons.front().rule.empty()) s += " [" + r.reasons.front().rule + "]";
+      if (r.pathway)
+        s += " (" + r.pathway->disposal + ")";
+      else if (!r.reasons.empty() && !r.reasons.front().rule.empty())
+        s += " [" + r.reasons.front().rule + "]";
       return s;
     };
-    bool same = ra.status == rb.status && (ra.pathway ? ra.pathway->disposal : "") == (rb.pathway ? rb.pathway->disposal : "");
+    bool same =
+        ra.status == rb.status && (ra.pathway ? ra.pathway->disposal : "") == (rb.pathway ? rb.pathway->disposal : "");
     different += !same;
     std::printf("%-4d %-28.28s %-36.36s %-36.36s%s\n", n, name.c_str(), cell(ra).c_str(), cell(rb).c_str(),
                 same ? "" : "  <- differs");

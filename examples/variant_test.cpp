@@ -11,10 +11,11 @@ using nlohmann::ordered_json;
 namespace {
 
 ordered_json young_adult_with_cannabis(int age) {
-  return ordered_json{{"offence", {{"date", "2022-07-14"}, {"type", "possession"}, {"force", "metropolitan"}, {"area", "bexley"}}},
-                      {"person", {{"age", age}}},
-                      {"substances", ordered_json::array({{{"drug", "cannabis"}, {"class", "B"}}})},
-                      {"assessment", {{"personal_use", true}, {"supply_indicators", false}}}};
+  return ordered_json{
+      {"offence", {{"date", "2022-07-14"}, {"type", "possession"}, {"force", "metropolitan"}, {"area", "bexley"}}},
+      {"person", {{"age", age}}},
+      {"substances", ordered_json::array({{{"drug", "cannabis"}, {"class", "B"}}})},
+      {"assessment", {{"personal_use", true}, {"supply_indicators", false}}}};
 }
 
 const divert::policy& base() {
@@ -52,7 +53,8 @@ TEST_CASE("the variant keeps everything else: supply still excludes") {
 }
 
 TEST_CASE("a wrong expectation is reported with what was decided") {
-  auto differences = divert::testing::check(variant(), young_adult_with_cannabis(30), ordered_json{{"status", "eligible"}});
+  auto differences =
+      divert::testing::check(variant(), young_adult_with_cannabis(30), ordered_json{{"status", "eligible"}});
   REQUIRE(differences.size() == 1);
   CHECK(differences[0].rfind("status: expected eligible, got not_eligible", 0) == 0);
 }

@@ -29,7 +29,9 @@ inline divert::jsonlogic::options in(dialect d) {
 inline ojson apply(dialect d, const std::string& rule, const std::string& data = "null") {
   return divert::jsonlogic::apply(parse(rule), parse(data), in(d));
 }
-inline ojson js(const std::string& rule, const std::string& data = "null") { return apply(dialect::javascript, rule, data); }
+inline ojson js(const std::string& rule, const std::string& data = "null") {
+  return apply(dialect::javascript, rule, data);
+}
 inline ojson spec(const std::string& rule, const std::string& data = "null") {
   return apply(dialect::specification, rule, data);
 }

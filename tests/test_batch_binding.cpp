@@ -43,36 +43,87 @@ std::vector<std::string> inputs() {
       R"x({"x":{"deep":[[[[{"y":[1,2,{"z":null}]}]]]]},"y":"\ud83d\ude00"})x",
       R"x({})x",
       // syntax
-      "", "   ", "{", "}", R"x({"a":})x", R"x({"person":{"age":1x}})x", R"x({"foo":tru})x", R"x({"foo":nul})x",
-      R"x({"foo":[nul]})x", R"x({"a":1}})x", R"x({"a":1} {"b":2})x", R"x({"a":[1,2}})x", R"x({"a":"\u12"})x",
-      R"x({"a":"\ud800"})x", "{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}", R"x({"a" 1})x", R"x({,})x",
-      R"x({"person":{"age":01}})x", R"x({"person":{"age":1.}})x", R"x({"person":{"age":-}})x", R"x({"person":{"age":-0}})x",
-      R"x({"person":{"age":-0.0}})x", R"x({"person":{"age":123456789012345678901234567890}})x",
-      R"x({"substances":[{"amount":1e400}]})x", R"x({"unknown":18446744073709551616})x",
+      "",
+      "   ",
+      "{",
+      "}",
+      R"x({"a":})x",
+      R"x({"person":{"age":1x}})x",
+      R"x({"foo":tru})x",
+      R"x({"foo":nul})x",
+      R"x({"foo":[nul]})x",
+      R"x({"a":1}})x",
+      R"x({"a":1} {"b":2})x",
+      R"x({"a":[1,2}})x",
+      R"x({"a":"\u12"})x",
+      R"x({"a":"\ud800"})x",
+      "{\"a\":\"\x01\"}",
+      "{\"a\":\"\xff\"}",
+      R"x({"a" 1})x",
+      R"x({,})x",
+      R"x({"person":{"age":01}})x",
+      R"x({"person":{"age":1.}})x",
+      R"x({"person":{"age":-}})x",
+      R"x({"person":{"age":-0}})x",
+      R"x({"person":{"age":-0.0}})x",
+      R"x({"person":{"age":123456789012345678901234567890}})x",
+      R"x({"substances":[{"amount":1e400}]})x",
+      R"x({"unknown":18446744073709551616})x",
       // duplicate keys, at the top, nested, in unknown values, with escapes
-      R"x({"a":1,"a":2})x", R"x({"person":{"age":1,"age":2}})x", R"x({"x":{"k":1,"k":2}})x", R"x({"a\u0041":1,"aA":2})x",
+      R"x({"a":1,"a":2})x",
+      R"x({"person":{"age":1,"age":2}})x",
+      R"x({"x":{"k":1,"k":2}})x",
+      R"x({"a\u0041":1,"aA":2})x",
       R"x({"\u0061":1,"a":2})x",
       // wrong types
-      R"x({"person":{"age":"21"}})x", R"x({"person":{"age":true}})x", R"x({"person":{"age":[]}})x",
-      R"x({"person":{"age":{}}})x", R"x({"person":{"age":{"min":18}}})x", R"x({"person":{"age":{"min":18,"max":"x"}}})x",
-      R"x({"person":{"age":{"min":18,"max":24,"x":1}}})x", R"x({"person":{"age":1.50}})x", R"x({"person":{"age":2E1}})x",
-      R"x({"person":{"consents":"yes"}})x", R"x({"person":{"consents":0}})x", R"x({"person":"old"})x",
-      R"x({"offence":{"type":3}})x", R"x({"offence":{"date":20200101}})x", R"x({"offence":{"area":["lewisham"]}})x",
-      R"x({"substances":{}})x", R"x({"substances":[1,"two",[3],true]})x", R"x({"circumstances":{"concurrent_offences":"x"}})x",
-      R"x({"circumstances":{"concurrent_offences":[1]}})x", R"x({"history":[{"engaged":"yes"}]})x",
+      R"x({"person":{"age":"21"}})x",
+      R"x({"person":{"age":true}})x",
+      R"x({"person":{"age":[]}})x",
+      R"x({"person":{"age":{}}})x",
+      R"x({"person":{"age":{"min":18}}})x",
+      R"x({"person":{"age":{"min":18,"max":"x"}}})x",
+      R"x({"person":{"age":{"min":18,"max":24,"x":1}}})x",
+      R"x({"person":{"age":1.50}})x",
+      R"x({"person":{"age":2E1}})x",
+      R"x({"person":{"consents":"yes"}})x",
+      R"x({"person":{"consents":0}})x",
+      R"x({"person":"old"})x",
+      R"x({"offence":{"type":3}})x",
+      R"x({"offence":{"date":20200101}})x",
+      R"x({"offence":{"area":["lewisham"]}})x",
+      R"x({"substances":{}})x",
+      R"x({"substances":[1,"two",[3],true]})x",
+      R"x({"circumstances":{"concurrent_offences":"x"}})x",
+      R"x({"circumstances":{"concurrent_offences":[1]}})x",
+      R"x({"history":[{"engaged":"yes"}]})x",
       // enum typos
-      R"x({"offence":{"type":"posession"}})x", R"x({"substances":[{"drug":"canabis"}]})x",
-      R"x({"circumstances":{"aggravating":["near school"]}})x", R"x({"person":{"admits_offence":"Yes"}})x",
+      R"x({"offence":{"type":"posession"}})x",
+      R"x({"substances":[{"drug":"canabis"}]})x",
+      R"x({"circumstances":{"aggravating":["near school"]}})x",
+      R"x({"person":{"admits_offence":"Yes"}})x",
       // out of range
-      R"x({"person":{"age":130}})x", R"x({"person":{"age":-1}})x", R"x({"person":{"age":21.5}})x",
-      R"x({"person":{"age":{"min":30,"max":20}}})x", R"x({"person":{"age":{"min":-5,"max":200}}})x",
-      R"x({"person":{"age":{"min":18.5,"max":24}}})x", R"x({"substances":[{"amount":-1}]})x",
+      R"x({"person":{"age":130}})x",
+      R"x({"person":{"age":-1}})x",
+      R"x({"person":{"age":21.5}})x",
+      R"x({"person":{"age":{"min":30,"max":20}}})x",
+      R"x({"person":{"age":{"min":-5,"max":200}}})x",
+      R"x({"person":{"age":{"min":18.5,"max":24}}})x",
+      R"x({"substances":[{"amount":-1}]})x",
       R"x({"substances":[{"amount":{"min":0.123456789,"max":1}}]})x",
       // dates
-      R"x({"offence":{"date":"2020-02-30"}})x", R"x({"offence":{"date":"2020-13-01"}})x",
-      R"x({"offence":{"date":"2016-06-01T00:01:00+00:00"}})x", R"x({"history":[{"date":"yesterday"}]})x",
+      R"x({"offence":{"date":"2020-02-30"}})x",
+      R"x({"offence":{"date":"2020-13-01"}})x",
+      R"x({"offence":{"date":"2016-06-01T00:01:00+00:00"}})x",
+      R"x({"history":[{"date":"yesterday"}]})x",
       // not objects
-      "[]", "[1,2]", "1", "-0", "\"case\"", "null", "true", "{\"a\":1}x",
+      "[]",
+      "[1,2]",
+      "1",
+      "-0",
+      "\"case\"",
+      "null",
+      "true",
+      "{\"a\":1}x",
       // deep nesting, in an unknown key and in a known one
       "{\"x\":" + std::string(200, '[') + std::string(200, ']') + "}",
       "{\"person\":{\"age\":" + std::string(130, '[') + std::string(130, ']') + "}}",
@@ -127,7 +178,10 @@ TEST_CASE("batch binding: text read in place, with padding, is read the same", "
   auto p = divert::policy::load(src("policies/lewisham.json"));
   divert::facts a = p.bind(ojson::object());
   divert::simdjson_case_reader reader;
-  std::string buffer = R"x({"person":{"age":21}})x" "\n" R"x({"person":{"age":"x"}})x" "\n";
+  std::string buffer = R"x({"person":{"age":21}})x"
+                       "\n"
+                       R"x({"person":{"age":"x"}})x"
+                       "\n";
   buffer.append(simdjson::SIMDJSON_PADDING, ' ');
   std::vector<divert::diagnostic> d;
   CHECK(reader.try_rebind(a, std::string_view(buffer.data(), 21), d, {}, {}, true));
@@ -183,7 +237,8 @@ TEST_CASE("batch binding: record_writer writes what to_json().dump() gives", "[b
                          "policies/cannabis_escalation.json", "benchmarks/w1_policy.json"}) {
     auto p = divert::policy::load(src(pf));
     std::vector<std::vector<std::string>> selections = {{}};
-    if (std::string(pf).find("lewisham") != std::string::npos) selections.push_back({"jurisdiction", "supply_suspected"});
+    if (std::string(pf).find("lewisham") != std::string::npos)
+      selections.push_back({"jurisdiction", "supply_suspected"});
     for (const auto& sel : selections) {
       auto skip = p.select(sel);
       divert::record_writer w(p, &skip);

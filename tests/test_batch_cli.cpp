@@ -73,16 +73,16 @@ std::string broken_jsonl(std::size_t n, std::vector<std::size_t>& broken) {
     return s % m;
   };
   static const char* bad[] = {
-      R"x({"offence":{"type":"possession","area":"lewisham"},"person":{"age":21)x",   // truncated
-      R"x({"person":{"age":"twenty"}})x",                                          // wrong type
-      R"x([{"person":{"age":21}}])x",                                              // not an object
-      R"x({"substances":[{"drug":"canabis"}]})x",                                  // enum typo
-      R"x({"person":{"age":130}})x",                                               // out of range
-      "",                                                                        // empty line
-      R"x({"offence":{"date":"2022-02-30"}})x",                                    // bad date
-      "not json at all",                                                         // syntax
-      R"x("a string")x",                                                           // not an object
-      R"x({"a":1,"a":2})x",                                                        // duplicate key
+      R"x({"offence":{"type":"possession","area":"lewisham"},"person":{"age":21)x",  // truncated
+      R"x({"person":{"age":"twenty"}})x",                                            // wrong type
+      R"x([{"person":{"age":21}}])x",                                                // not an object
+      R"x({"substances":[{"drug":"canabis"}]})x",                                    // enum typo
+      R"x({"person":{"age":130}})x",                                                 // out of range
+      "",                                                                            // empty line
+      R"x({"offence":{"date":"2022-02-30"}})x",                                      // bad date
+      "not json at all",                                                             // syntax
+      R"x("a string")x",                                                             // not an object
+      R"x({"a":1,"a":2})x",                                                          // duplicate key
   };
   std::string text;
   for (std::size_t i = 0; i < n; ++i) {
@@ -144,7 +144,8 @@ TEST_CASE("divert batch: decisions are policy::explain's records, errors name li
       "",
       R"x({"person":{"age":"x"},"offence":{"type":"canabis"}})x",
       R"x({"person":{"age":21}} trailing)x",
-      R"x({"person":{"age":21},"persn":1})x" "\r",
+      R"x({"person":{"age":21},"persn":1})x"
+      "\r",
       "[]",
   };
   std::string text;
@@ -162,20 +163,22 @@ TEST_CASE("divert batch: decisions are policy::explain's records, errors name li
     auto f = p.bind(ojson::parse(t));
     CHECK(lines[i] == p.explain(f).to_json().dump());
   }
-  CHECK(lines[2] ==
-        R"x({"line":3,"error":"column 1: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal","kind":"json-syntax"})x");
+  CHECK(
+      lines[2] ==
+      R"x({"line":3,"error":"column 1: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal","kind":"json-syntax"})x");
   ojson e3 = ojson::parse(lines[3]);
   CHECK(e3["line"] == 4);
   CHECK(e3["kind"] == "case-invalid");
   CHECK(e3["pointer"] == "/person/age");
-  CHECK(e3["error"].get<std::string>().rfind(
-            "/person/age: expected a whole number (or a range {\"min\": a, \"max\": b}), got the string \"x\"; /offence/type: ",
-            0) == 0);
+  CHECK(e3["error"].get<std::string>().rfind("/person/age: expected a whole number (or a range {\"min\": a, \"max\": "
+                                             "b}), got the string \"x\"; /offence/type: ",
+                                             0) == 0);
   ojson e4 = ojson::parse(lines[4]);
   CHECK(e4["line"] == 5);
   CHECK(e4["kind"] == "json-syntax");
   CHECK_FALSE(e4.contains("pointer"));
-  CHECK(lines[6] == R"x({"line":7,"error":"/: a case is a JSON object, not an array","kind":"case-invalid","pointer":""})x");
+  CHECK(lines[6] ==
+        R"x({"line":7,"error":"/: a case is a JSON object, not an array","kind":"case-invalid","pointer":""})x");
   ojson w = ojson::parse(lines[5]);
   REQUIRE(w.contains("warnings"));
   CHECK(w["warnings"][0].get<std::string>().rfind("/persn: \"persn\" is not a fact of the case schema", 0) == 0);
@@ -187,8 +190,10 @@ TEST_CASE("divert batch: decisions are policy::explain's records, errors name li
 
 TEST_CASE("divert batch: --skip-rules as in divert eval, and exit 2 when it cannot run", "[batch][cli]") {
   std::string input = temp_path("skip.jsonl");
-  write_file(input, R"x({"offence":{"type":"possession","force":"metropolitan","area":"camden"},"person":{"age":21},"substances":[{"drug":"cannabis"}],"assessment":{"personal_use":true,"supply_indicators":false}})x"
-                    "\n");
+  write_file(
+      input,
+      R"x({"offence":{"type":"possession","force":"metropolitan","area":"camden"},"person":{"age":21},"substances":[{"drug":"cannabis"}],"assessment":{"personal_use":true,"supply_indicators":false}})x"
+      "\n");
   auto plain = run("batch '" + src("policies/lewisham.json") + "' '" + input + "'");
   REQUIRE(plain.code == 0);
   CHECK(ojson::parse(plain.out)["status"] == "not_eligible");

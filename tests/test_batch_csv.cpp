@@ -134,49 +134,65 @@ TEST_CASE("csv mapping: the shipped police mapping loads and maps both headers",
   REQUIRE(m.set_constant(*p.impl().schema, "offence.force", "metropolitan", diags));
 
   // The archive header.
-  std::vector<std::string> archive = {"Type", "Date", "Part of a policing operation", "Policing operation", "Latitude",
-                                      "Longitude", "Gender", "Age range", "Self-defined ethnicity",
-                                      "Officer-defined ethnicity", "Legislation", "Object of search", "Outcome",
-                                      "Outcome linked to object of search", "Removal of more than just outer clothing"};
+  std::vector<std::string> archive = {"Type",
+                                      "Date",
+                                      "Part of a policing operation",
+                                      "Policing operation",
+                                      "Latitude",
+                                      "Longitude",
+                                      "Gender",
+                                      "Age range",
+                                      "Self-defined ethnicity",
+                                      "Officer-defined ethnicity",
+                                      "Legislation",
+                                      "Object of search",
+                                      "Outcome",
+                                      "Outcome linked to object of search",
+                                      "Removal of more than just outer clothing"};
   REQUIRE(m.bind_header(archive, diags, "met.csv"));
   auto row = m.map({"Person search", "2016-06-01T00:01:00+00:00", "False", "", "51.4", "-0.04", "Male", "18-24", "",
                     "White", "Misuse of Drugs Act 1971 (section 23)", "Controlled drugs",
                     "Offender given drugs possession warning", "", ""});
   REQUIRE(row.what == csv_mapping::row::kind::record);
-  CHECK(row.case_json.dump() ==
-        R"x({"offence":{"force":"metropolitan","date":"2016-06-01","type":"possession"},"person":{"age":{"min":18,"max":24}},"assessment":{"personal_use":true}})x");
-  row = m.map({"Person search", "2016-06-01T00:01:00+00:00", "False", "", "", "", "Male", "", "", "White",
-               "Misuse of Drugs Act 1971 (section 23)", "Controlled drugs", "Nothing found - no further action", "", ""});
+  CHECK(
+      row.case_json.dump() ==
+      R"x({"offence":{"force":"metropolitan","date":"2016-06-01","type":"possession"},"person":{"age":{"min":18,"max":24}},"assessment":{"personal_use":true}})x");
+  row =
+      m.map({"Person search", "2016-06-01T00:01:00+00:00", "False", "", "", "", "Male", "", "", "White",
+             "Misuse of Drugs Act 1971 (section 23)", "Controlled drugs", "Nothing found - no further action", "", ""});
   REQUIRE(row.what == csv_mapping::row::kind::record);
   CHECK(row.case_json.dump() == R"x({"offence":{"force":"metropolitan","date":"2016-06-01"},"substances":[]})x");
   row = m.map({"Person search", "2016-06-01T00:01:00+00:00", "False", "", "", "", "Male", "18-25", "", "White",
                "Misuse of Drugs Act 1971 (section 23)", "Controlled drugs", "Outcome never seen", "", ""});
   REQUIRE(row.what == csv_mapping::row::kind::error);
-  CHECK(row.message ==
-        "column \"Age range\": the string \"18-25\" is not a value the mapping knows for person.age; column \"Outcome\": "
-        "the string \"Outcome never seen\" is not a value the mapping knows for offence.type; column \"Outcome\": the "
-        "string \"Outcome never seen\" is not a value the mapping knows for assessment.personal_use; column "
-        "\"Outcome\": the string \"Outcome never seen\" is not a value the mapping knows for substances");
+  CHECK(
+      row.message ==
+      "column \"Age range\": the string \"18-25\" is not a value the mapping knows for person.age; column \"Outcome\": "
+      "the string \"Outcome never seen\" is not a value the mapping knows for offence.type; column \"Outcome\": the "
+      "string \"Outcome never seen\" is not a value the mapping knows for assessment.personal_use; column "
+      "\"Outcome\": the string \"Outcome never seen\" is not a value the mapping knows for substances");
   CHECK(row.column == 8);
   row = m.map({"Person search", "2016-06-01T00:01:00+00:00", "False", "", "", "", "Male", "18-24", "", "White",
                "Firearms Act 1968 (section 47)", "Firearms", "Suspect arrested", "", ""});
   REQUIRE(row.what == csv_mapping::row::kind::skip);
   CHECK(row.skip_id == "not_a_drug_search");
   CHECK(row.message ==
-        "not a search for controlled drugs (object of search: \"Firearms\", legislation: \"Firearms Act 1968 (section 47)\")");
+        "not a search for controlled drugs (object of search: \"Firearms\", legislation: \"Firearms Act 1968 (section "
+        "47)\")");
   row = m.map({"a", "b"});
   REQUIRE(row.what == csv_mapping::row::kind::error);
   CHECK(row.message == "the row has 2 fields; the header has 15");
 
   // The API's snake_case header, in another order.
-  std::vector<std::string> api = {"age_range", "outcome", "involved_person", "legislation", "datetime", "type",
-                                  "object_of_search"};
+  std::vector<std::string> api = {"age_range", "outcome", "involved_person", "legislation",
+                                  "datetime",  "type",    "object_of_search"};
   diags.clear();
   REQUIRE(m.bind_header(api, diags, "api.csv"));
   row = m.map({"over 34", "Arrest", "True", "Misuse of Drugs Act 1971 (section 23)", "2023-01-03T11:00:00+00:00",
                "Person search", "Controlled drugs"});
   REQUIRE(row.what == csv_mapping::row::kind::record);
-  CHECK(row.case_json.dump() == R"x({"offence":{"force":"metropolitan","date":"2023-01-03"},"person":{"age":{"min":35,"max":120}}})x");
+  CHECK(row.case_json.dump() ==
+        R"x({"offence":{"force":"metropolitan","date":"2023-01-03"},"person":{"age":{"min":35,"max":120}}})x");
 
   // A header without a column the mapping needs.
   diags.clear();
@@ -196,8 +212,10 @@ TEST_CASE("csv mapping: problems in a mapping file are reported with their point
   const std::string file = src("tests/fixtures/batch/bad.mapping.json");
   CHECK(all.find(file + ": /facts/person.agee: error: \"person.agee\" is not a fact of the case schema case-v1") !=
         std::string::npos);
-  CHECK(all.find(file + ": /facts/offence.type/column: error: no column \"outcom\" in \"columns\"") != std::string::npos);
-  CHECK(all.find(file + ": /facts/offence.area/parse: error: a band is read into a number fact; offence.area is a string") !=
+  CHECK(all.find(file + ": /facts/offence.type/column: error: no column \"outcom\" in \"columns\"") !=
+        std::string::npos);
+  CHECK(all.find(file +
+                 ": /facts/offence.area/parse: error: a band is read into a number fact; offence.area is a string") !=
         std::string::npos);
   CHECK(all.find(file + ": /skip/0/when") != std::string::npos);
   CHECK(all.find(file + ": /colour: warning: \"colour\" is not a mapping keyword and is ignored") != std::string::npos);
@@ -206,9 +224,9 @@ TEST_CASE("csv mapping: problems in a mapping file are reported with their point
 TEST_CASE("divert batch --input csv: one line per row, skips and errors said, nothing guessed", "[batch][csv][cli]") {
   int code = 0;
   std::string err;
-  std::string out = run_tool("batch '" + src("policies/lewisham.json") + "' '" + src("tests/fixtures/batch/stop-search-archive.csv") +
-                                 "' --input csv --map '" + src("mappings/police-uk-stop-search.json") +
-                                 "' --set offence.force=metropolitan",
+  std::string out = run_tool("batch '" + src("policies/lewisham.json") + "' '" +
+                                 src("tests/fixtures/batch/stop-search-archive.csv") + "' --input csv --map '" +
+                                 src("mappings/police-uk-stop-search.json") + "' --set offence.force=metropolitan",
                              code, &err);
   REQUIRE(code == 0);
   auto lines = split_lines(out);
@@ -220,18 +238,23 @@ TEST_CASE("divert batch --input csv: one line per row, skips and errors said, no
   ojson l2 = ojson::parse(lines[2]);
   CHECK(l2["status"] == "not_eligible");
   CHECK(l2["reasons"][0]["rule"] == "cannabis_only");
-  CHECK(lines[3] ==
-        R"x({"line":5,"row":4,"skipped":"not_a_drug_search","message":"not a search for controlled drugs (object of search: \"Articles for use in criminal damage\", legislation: \"Police and Criminal Evidence Act 1984 (section 1)\")"})x");
-  CHECK(lines[4] == R"x({"line":6,"row":5,"skipped":"vehicle_only","message":"a search of a vehicle only: no person to decide about"})x");
-  CHECK(lines[5] ==
-        R"x({"line":7,"row":6,"error":"column \"Age range\": the string \"30-40\" is not a value the mapping knows for person.age","kind":"csv-value"})x");
+  CHECK(
+      lines[3] ==
+      R"x({"line":5,"row":4,"skipped":"not_a_drug_search","message":"not a search for controlled drugs (object of search: \"Articles for use in criminal damage\", legislation: \"Police and Criminal Evidence Act 1984 (section 1)\")"})x");
+  CHECK(
+      lines[4] ==
+      R"x({"line":6,"row":5,"skipped":"vehicle_only","message":"a search of a vehicle only: no person to decide about"})x");
+  CHECK(
+      lines[5] ==
+      R"x({"line":7,"row":6,"error":"column \"Age range\": the string \"30-40\" is not a value the mapping knows for person.age","kind":"csv-value"})x");
   ojson l6 = ojson::parse(lines[6]);
   CHECK(l6["status"] == "undetermined");
   CHECK(err.find("divert batch: 7 lines: 4 decided, 1 errors, 2 skipped") != std::string::npos);
   for (const auto& l : lines) CHECK(l.find("\"status\":\"eligible\"") == std::string::npos);
 
   out = run_tool("batch '" + src("policies/lewisham.json") + "' '" + src("tests/fixtures/batch/stop-search-api.csv") +
-                     "' --input csv --map '" + src("mappings/police-uk-stop-search.json") + "' --set offence.force=metropolitan",
+                     "' --input csv --map '" + src("mappings/police-uk-stop-search.json") +
+                     "' --set offence.force=metropolitan",
                  code);
   REQUIRE(code == 0);
   lines = split_lines(out);
@@ -241,14 +264,17 @@ TEST_CASE("divert batch --input csv: one line per row, skips and errors said, no
   CHECK(ojson::parse(lines[2])["skipped"] == "not_a_drug_search");
 
   run_tool("batch '" + src("policies/lewisham.json") + "' '" + src("tests/fixtures/batch/stop-search-api.csv") +
-               "' --input csv --map '" + src("mappings/police-uk-stop-search.json") + "' --set offence.forse=metropolitan",
+               "' --input csv --map '" + src("mappings/police-uk-stop-search.json") +
+               "' --set offence.forse=metropolitan",
            code, &err);
   CHECK(code == 2);
   CHECK(err.find("--set: /: error: \"offence.forse\" is not a fact of the case schema case-v1") != std::string::npos);
 }
 
-TEST_CASE("divert batch --input csv: the Met's June 2016 sample through the Lewisham pilot (optional)", "[batch][csv][shared]") {
-  const std::string sample = std::string(DIVERT_SHARED_DIR) + "/stop-and-search-samples/met-stop-and-search-2016-06-sample.csv";
+TEST_CASE("divert batch --input csv: the Met's June 2016 sample through the Lewisham pilot (optional)",
+          "[batch][csv][shared]") {
+  const std::string sample =
+      std::string(DIVERT_SHARED_DIR) + "/stop-and-search-samples/met-stop-and-search-2016-06-sample.csv";
   if (!std::ifstream(sample)) {
     WARN("skipped: " << sample << " is absent (the shared samples sit beside the repository)");
     return;

@@ -41,18 +41,23 @@ TEST_CASE("diff exactness: every age, offence type, flag and a few substances (y
       {"assessment.supply_indicators", booleans},
       {"offence.date", {"2019-06-15", "2020-01-13"}},
       {"offence.area", {"windsor", "lewisham"}},
-      {"substances", {ojson::array(), ojson::array({substance("cannabis", 1)}), ojson::array({substance("cocaine", 29)})}},
+      {"substances",
+       {ojson::array(), ojson::array({substance("cannabis", 1)}), ojson::array({substance("cocaine", 29)})}},
       {"history", {ojson::array()}},
   };
   require_exact(r, axes, 121u * 3 * 2 * 2 * 2 * 2 * 3);
 }
 
-TEST_CASE("diff exactness: substances and history as multisets, with dates relative to the offence (young_cannabis vs any_drug)", "[diff]") {
+TEST_CASE(
+    "diff exactness: substances and history as multisets, with dates relative to the offence (young_cannabis vs "
+    "any_drug)",
+    "[diff]") {
   auto a = divert::policy::load(fixture("young_cannabis.json"));
   auto b = divert::policy::load(fixture("any_drug.json"));
   auto r = divert::diff(a, b);
   std::vector<ojson> substances = multisets(
-      {substance("cannabis", 1), substance("cannabis_resin", 28.5), substance("heroin", 0.5), substance("cocaine", 28)}, 3);
+      {substance("cannabis", 1), substance("cannabis_resin", 28.5), substance("heroin", 0.5), substance("cocaine", 28)},
+      3);
   std::vector<ojson> history = multisets({diversion(24), diversion(25), diversion(0), caution(1)}, 3);
   std::vector<axis> axes = {
       {"person.age", {17, 20, 30}},
@@ -67,12 +72,14 @@ TEST_CASE("diff exactness: substances and history as multisets, with dates relat
   require_exact(r, axes, 3u * 2 * substances.size() * history.size());
 }
 
-TEST_CASE("diff exactness: lengths, scalar arrays and enums with other values (young_cannabis vs aggravated)", "[diff]") {
+TEST_CASE("diff exactness: lengths, scalar arrays and enums with other values (young_cannabis vs aggravated)",
+          "[diff]") {
   auto a = divert::policy::load(fixture("young_cannabis.json"));
   auto b = divert::policy::load(fixture("aggravated.json"));
   auto r = divert::diff(a, b);
   REQUIRE(r.exact());
-  std::vector<ojson> substances = multisets({substance("cannabis", 1), substance("cannabis_resin", 2), substance("mdma", 1)}, 4);
+  std::vector<ojson> substances =
+      multisets({substance("cannabis", 1), substance("cannabis_resin", 2), substance("mdma", 1)}, 4);
   std::vector<ojson> aggravating = multisets({"near_school", "public_use", "hotspot"}, 2);
   std::vector<axis> axes = {
       {"person.age", {17, 18, 24, 25, 26}},
@@ -126,10 +133,12 @@ TEST_CASE("diff exactness: Thames Valley against the Lewisham proposal, on a gri
       {"person.consents", booleans},
       {"assessment.personal_use", {true}},
       {"assessment.supply_indicators", booleans},
-      {"substances", {ojson::array(), ojson::array({ojson{{"drug", "cannabis"}}}), ojson::array({ojson{{"drug", "cocaine"}}}),
-                      ojson::array({ojson{{"drug", "cannabis_resin"}}, ojson{{"drug", "heroin"}}})}},
-      {"history", {ojson::array(), ojson::array({tv_engaged}), ojson::array({tv_not_engaged}), ojson::array({tv_engaged, tv_engaged}),
-                   ojson::array({elsewhere})}},
+      {"substances",
+       {ojson::array(), ojson::array({ojson{{"drug", "cannabis"}}}), ojson::array({ojson{{"drug", "cocaine"}}}),
+        ojson::array({ojson{{"drug", "cannabis_resin"}}, ojson{{"drug", "heroin"}}})}},
+      {"history",
+       {ojson::array(), ojson::array({tv_engaged}), ojson::array({tv_not_engaged}),
+        ojson::array({tv_engaged, tv_engaged}), ojson::array({elsewhere})}},
   };
   require_exact(r, axes, 6u * 2 * 5 * 3 * 2 * 2 * 4 * 5);
 }

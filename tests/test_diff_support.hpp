@@ -155,10 +155,11 @@ inline exactness check_exact(const divert::diff_result& r, const std::vector<axi
     }
     auto da = divert::diff_result::decide(r.a, f, r.skip_a);
     auto db = divert::diff_result::decide(r.b, f, r.skip_b);
-    if (da.status != in->a.status || da.pathway != in->a.pathway || db.status != in->b.status || db.pathway != in->b.pathway) {
+    if (da.status != in->a.status || da.pathway != in->a.pathway || db.status != in->b.status ||
+        db.pathway != in->b.pathway) {
       ++e.wrong;
-      e.problem(c.dump() + " is decided " + da.to_text() + " / " + db.to_text() + " but its region \"" + in->condition_text() +
-                "\" says " + in->a.to_text() + " / " + in->b.to_text());
+      e.problem(c.dump() + " is decided " + da.to_text() + " / " + db.to_text() + " but its region \"" +
+                in->condition_text() + "\" says " + in->a.to_text() + " / " + in->b.to_text());
     }
   });
   return e;

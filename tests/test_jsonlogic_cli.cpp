@@ -58,7 +58,8 @@ TEST_CASE("jsonlogic cli: test runs both suite formats and counts") {
   // Forcing the javascript dialect on the organisation's file: variadic minus and the errors fail.
   auto forced = run_tool("jsonlogic test --dialect javascript " + objects.path);
   CHECK(forced.exit_code == 1);
-  CHECK(forced.out.find("FAIL " + objects.path + ": /1 variadic minus: rule {\"-\":[5,1,1]} data null: expected 3, got 4\n") !=
+  CHECK(forced.out.find("FAIL " + objects.path +
+                        ": /1 variadic minus: rule {\"-\":[5,1,1]} data null: expected 3, got 4\n") !=
         std::string::npos);
   CHECK(forced.out.substr(forced.out.rfind('\n', forced.out.size() - 2) + 1) == "1 passed, 3 failed\n");
 }

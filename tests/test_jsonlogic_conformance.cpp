@@ -120,8 +120,8 @@ TEST_CASE("jsonlogic conformance: divert jsonlogic test picks the dialect by the
   jl_test::tool_run forced =
       jl_test::run_tool("jsonlogic test --dialect specification \"" + (conformance / "tests.json").string() + "\"");
   CHECK(forced.exit_code == 0);
-  jl_test::tool_run minus = jl_test::run_tool(
-      "jsonlogic test --dialect javascript \"" + (conformance / "suites" / "arithmetic" / "minus.json").string() + "\"");
+  jl_test::tool_run minus = jl_test::run_tool("jsonlogic test --dialect javascript \"" +
+                                              (conformance / "suites" / "arithmetic" / "minus.json").string() + "\"");
   CHECK(minus.exit_code == 1);
   CHECK(minus.out.find("FAIL ") != std::string::npos);
 }

@@ -30,22 +30,14 @@ void check_all(const js_case (&cases)[N]) {
 
 TEST_CASE("jsonlogic javascript: arithmetic: parseFloat for + and *, ToNumber for the rest") {
   static const js_case cases[] = {
-      {R"({"+":["1",1]})", R"(null)", R"(2)"},
-      {R"({"+":["1.5abc",2]})", R"(null)", R"(3.5)"},
-      {R"({"+":[]})", R"(null)", R"(0)"},
-      {R"({"+":[true,null]})", R"(null)", R"(null)"},
-      {R"({"*":["5"]})", R"(null)", R"("5")"},
-      {R"({"*":["2","3"]})", R"(null)", R"(6)"},
-      {R"({"-":["5"]})", R"(null)", R"(-5)"},
-      {R"({"-":[[7],"2"]})", R"(null)", R"(5)"},
-      {R"({"-":[null]})", R"(null)", R"(0)"},
-      {R"({"/":[1,0]})", R"(null)", R"(null)"},
-      {R"({"/":["9",[3]]})", R"(null)", R"(3)"},
-      {R"({"%":[-7,3]})", R"(null)", R"(-1)"},
-      {R"({"%":[7,0]})", R"(null)", R"(null)"},
-      {R"({"max":[]})", R"(null)", R"(null)"},
-      {R"({"min":[]})", R"(null)", R"(null)"},
-      {R"({"max":["3",2,true]})", R"(null)", R"(3)"},
+      {R"({"+":["1",1]})", R"(null)", R"(2)"},      {R"({"+":["1.5abc",2]})", R"(null)", R"(3.5)"},
+      {R"({"+":[]})", R"(null)", R"(0)"},           {R"({"+":[true,null]})", R"(null)", R"(null)"},
+      {R"({"*":["5"]})", R"(null)", R"("5")"},      {R"({"*":["2","3"]})", R"(null)", R"(6)"},
+      {R"({"-":["5"]})", R"(null)", R"(-5)"},       {R"({"-":[[7],"2"]})", R"(null)", R"(5)"},
+      {R"({"-":[null]})", R"(null)", R"(0)"},       {R"({"/":[1,0]})", R"(null)", R"(null)"},
+      {R"({"/":["9",[3]]})", R"(null)", R"(3)"},    {R"({"%":[-7,3]})", R"(null)", R"(-1)"},
+      {R"({"%":[7,0]})", R"(null)", R"(null)"},     {R"({"max":[]})", R"(null)", R"(null)"},
+      {R"({"min":[]})", R"(null)", R"(null)"},      {R"({"max":["3",2,true]})", R"(null)", R"(3)"},
       {R"({"min":["a",1]})", R"(null)", R"(null)"},
   };
   check_all(cases);
@@ -92,8 +84,7 @@ TEST_CASE("jsonlogic javascript: logic and truthiness: empty arrays are false, e
 
 TEST_CASE("jsonlogic javascript: strings: cat joins String() forms, substr counts UTF-16 units") {
   static const js_case cases[] = {
-      {R"({"cat":["x",{"var":"o"},[1,[2,3]],null,true,1.5,0.1]})",
-       R"({"o":{"a":1}})",
+      {R"({"cat":["x",{"var":"o"},[1,[2,3]],null,true,1.5,0.1]})", R"({"o":{"a":1}})",
        R"("x[object Object]1,2,3true1.50.1")"},
       {R"({"cat":[{"/":[1,3]},1e21,1e-7,-0]})", R"(null)", R"("0.33333333333333331e+211e-70")"},
       {R"({"substr":["jsonlogic",-5,-2]})", R"(null)", R"("log")"},

@@ -71,22 +71,14 @@ TEST_CASE("jsonlogic specification: min and max take numbers only") {
 
 TEST_CASE("jsonlogic specification: comparisons: strings and nulls as JavaScript, the rest as numbers") {
   static const spec_case cases[] = {
-      {R"({"<":["a","b"]})", R"(null)", R"(true)"},
-      {R"({"<":[1,"A"]})", R"(null)", R"(error NaN)"},
-      {R"({"<":[null,"A"]})", R"(null)", R"(false)"},
-      {R"({"<":["2",10]})", R"(null)", R"(true)"},
-      {R"({"<":[1,2,3,4]})", R"(null)", R"(true)"},
-      {R"({"<":[3,2,{"throw":"not lazy"}]})", R"(null)", R"(false)"},
-      {R"({"<":[[1],2]})", R"(null)", R"(error NaN)"},
-      {R"({"==":[null,0]})", R"(null)", R"(true)"},
-      {R"({"==":[null,""]})", R"(null)", R"(false)"},
-      {R"({"==":[1,true]})", R"(null)", R"(true)"},
-      {R"({"==":["1",1]})", R"(null)", R"(true)"},
-      {R"({"==":[[1],1]})", R"(null)", R"(error NaN)"},
-      {R"({"===":[[1],1]})", R"(null)", R"(false)"},
-      {R"({"===":[null,null,null]})", R"(null)", R"(true)"},
-      {R"({"!=":[null,"text"]})", R"(null)", R"(true)"},
-      {R"({">=":[null,0]})", R"(null)", R"(true)"},
+      {R"({"<":["a","b"]})", R"(null)", R"(true)"},      {R"({"<":[1,"A"]})", R"(null)", R"(error NaN)"},
+      {R"({"<":[null,"A"]})", R"(null)", R"(false)"},    {R"({"<":["2",10]})", R"(null)", R"(true)"},
+      {R"({"<":[1,2,3,4]})", R"(null)", R"(true)"},      {R"({"<":[3,2,{"throw":"not lazy"}]})", R"(null)", R"(false)"},
+      {R"({"<":[[1],2]})", R"(null)", R"(error NaN)"},   {R"({"==":[null,0]})", R"(null)", R"(true)"},
+      {R"({"==":[null,""]})", R"(null)", R"(false)"},    {R"({"==":[1,true]})", R"(null)", R"(true)"},
+      {R"({"==":["1",1]})", R"(null)", R"(true)"},       {R"({"==":[[1],1]})", R"(null)", R"(error NaN)"},
+      {R"({"===":[[1],1]})", R"(null)", R"(false)"},     {R"({"===":[null,null,null]})", R"(null)", R"(true)"},
+      {R"({"!=":[null,"text"]})", R"(null)", R"(true)"}, {R"({">=":[null,0]})", R"(null)", R"(true)"},
   };
   check_all(cases);
 }
@@ -152,12 +144,9 @@ TEST_CASE("jsonlogic specification: missing: a null value is present, a JavaScri
 
 TEST_CASE("jsonlogic specification: var: keys split on dots, a backslash escapes a dot") {
   static const spec_case cases[] = {
-      {R"({"var":"a.b"})", R"({"a":{"b":2}})", R"(2)"},
-      {R"({"var":"a\\.b"})", R"({"a.b":3})", R"(3)"},
-      {R"({"var":["x","dflt"]})", R"({})", R"("dflt")"},
-      {R"({"var":["x","dflt"]})", R"({"x":null})", R"(null)"},
-      {R"({"var":""})", R"({"x":1})", R"({"x":1})"},
-      {R"({"var":{"cat":["a",".b"]}})", R"({"a":{"b":4}})", R"(4)"},
+      {R"({"var":"a.b"})", R"({"a":{"b":2}})", R"(2)"},  {R"({"var":"a\\.b"})", R"({"a.b":3})", R"(3)"},
+      {R"({"var":["x","dflt"]})", R"({})", R"("dflt")"}, {R"({"var":["x","dflt"]})", R"({"x":null})", R"(null)"},
+      {R"({"var":""})", R"({"x":1})", R"({"x":1})"},     {R"({"var":{"cat":["a",".b"]}})", R"({"a":{"b":4}})", R"(4)"},
   };
   check_all(cases);
 }

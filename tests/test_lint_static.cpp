@@ -12,9 +12,15 @@ TEST_CASE("divert lint: never true, always true, shadowed pathway", "[lint]") {
   std::string file = fixture("lint_problems.json");
   auto r = run("lint \"" + file + "\"");
   CHECK(r.code == 0);  // warnings only
-  CHECK(r.out == file + ": /eligibility/0: warning: eligibility rule \"impossible_age\" can never be true, whatever the facts: no case can be eligible\n" +
-                     file + ": /exclusions/0: warning: exclusion \"consents_or_not\" is true for every case: every case is excluded\n" +
-                     file + ": /pathways/1: warning: pathway \"young_adults\" is never chosen: whenever it applies, an earlier pathway (\"adults\") applies first\n");
+  CHECK(r.out ==
+        file +
+            ": /eligibility/0: warning: eligibility rule \"impossible_age\" can never be true, whatever the facts: no "
+            "case can be eligible\n" +
+            file +
+            ": /exclusions/0: warning: exclusion \"consents_or_not\" is true for every case: every case is excluded\n" +
+            file +
+            ": /pathways/1: warning: pathway \"young_adults\" is never chosen: whenever it applies, an earlier pathway "
+            "(\"adults\") applies first\n");
 }
 
 TEST_CASE("divert lint: pathways that overlap on eligible cases under pathway_policy unique", "[lint]") {
@@ -22,8 +28,11 @@ TEST_CASE("divert lint: pathways that overlap on eligible cases under pathway_po
   auto r = run("lint \"" + file + "\"");
   CHECK(r.code == 0);
   // youth/adults do not overlap; seniors overlap adults only where the "older" exclusion applies.
-  CHECK(r.out == file + ": /pathways/2: warning: pathways \"adults\" and \"young_adults\" both apply to some eligible cases, but "
-                        "pathway_policy is \"unique\"; for example offence.type possession · offence.area lewisham · person.age 18–25\n");
+  CHECK(r.out ==
+        file +
+            ": /pathways/2: warning: pathways \"adults\" and \"young_adults\" both apply to some eligible cases, but "
+            "pathway_policy is \"unique\"; for example offence.type possession · offence.area lewisham · person.age "
+            "18–25\n");
 }
 
 TEST_CASE("lint static checks as a library: ids, files and pointers", "[lint]") {

@@ -16,7 +16,9 @@ namespace {
 
 const std::string dir = fixture("");
 
-run_result run_divert(const std::string& args, const std::string& stdin_text = {}) { return run_tool(args, stdin_text, dir); }
+run_result run_divert(const std::string& args, const std::string& stdin_text = {}) {
+  return run_tool(args, stdin_text, dir);
+}
 
 std::string golden(const std::string& name) { return read_file(fixture("golden/" + name)); }
 
@@ -38,16 +40,17 @@ TEST_CASE("policy cli: eval prints the readable decision", "[policy][cli][eval]"
   CHECK(r.out == golden("young_cannabis.not_eligible.record.txt"));
   // The golden text itself, so that this test reads on its own.
   const divert::policy& p = loaded(fixture("young_cannabis.json"));
-  CHECK(r.out ==
-        "decision: not_eligible\n"
-        "policy:   Fixture: 18 to 24 year olds with cannabis in three boroughs (fixture-young-cannabis 1.0, sha256 " +
-            p.sha256().substr(0, 12) +
-            ")\n"
-            "reasons:\n"
-            "  - eligibility \"jurisdiction\" is false: The offence (metropolitan, camden) is outside the scheme's area: "
-            "metropolitan (lewisham, bexley, greenwich)\n"
-            "  - eligibility \"age\" is false: person.age is 30; required at most 24\n"
-            "  - eligibility \"cannabis_only\" is false: substances.1.drug is cocaine; required cannabis\n");
+  CHECK(
+      r.out ==
+      "decision: not_eligible\n"
+      "policy:   Fixture: 18 to 24 year olds with cannabis in three boroughs (fixture-young-cannabis 1.0, sha256 " +
+          p.sha256().substr(0, 12) +
+          ")\n"
+          "reasons:\n"
+          "  - eligibility \"jurisdiction\" is false: The offence (metropolitan, camden) is outside the scheme's area: "
+          "metropolitan (lewisham, bexley, greenwich)\n"
+          "  - eligibility \"age\" is false: person.age is 30; required at most 24\n"
+          "  - eligibility \"cannabis_only\" is false: substances.1.drug is cocaine; required cannabis\n");
 
   auto u = run_divert("eval young_cannabis.json golden/young_cannabis.undetermined.case.json");
   CHECK(u.code == 0);  // undetermined is an answer
@@ -96,7 +99,8 @@ TEST_CASE("policy cli: eval --skip-rules, before and after the files", "[policy]
   auto pathway = run_divert("eval young_cannabis.json " + c + " --skip-rules treatment");
   CHECK(pathway.code == 2);
   CHECK(pathway.err ==
-        "young_cannabis.json: /pathways/0: error: \"treatment\" is a pathway; only eligibility rules and exclusions can be "
+        "young_cannabis.json: /pathways/0: error: \"treatment\" is a pathway; only eligibility rules and exclusions "
+        "can be "
         "skipped\n");
 }
 
@@ -125,13 +129,15 @@ TEST_CASE("policy cli: eval of an invalid case exits 2 with FILE: /pointer: erro
   write_file(temp_dir() + "/bad_case.json", bad);
   auto f = run_divert("eval young_cannabis.json " + shell_quoted(temp_dir() + "/bad_case.json"));
   CHECK(f.code == 2);
-  CHECK(f.err.find(temp_dir() + "/bad_case.json: /person/consents: error: expected true or false, got the string \"yes\"\n") == 0);
+  CHECK(f.err.find(temp_dir() +
+                   "/bad_case.json: /person/consents: error: expected true or false, got the string \"yes\"\n") == 0);
 
   // Not JSON: line and column.
   auto syntax = run_divert("eval young_cannabis.json -", "{\"person\": {\n");
   CHECK(syntax.code == 2);
-  CHECK(syntax.err ==
-        "<stdin>:2:1: error: syntax error while parsing object key - unexpected end of input; expected string literal\n");
+  CHECK(
+      syntax.err ==
+      "<stdin>:2:1: error: syntax error while parsing object key - unexpected end of input; expected string literal\n");
   // Not an object.
   auto array = run_divert("eval young_cannabis.json -", "[]");
   CHECK(array.code == 2);
@@ -204,7 +210,8 @@ TEST_CASE("policy cli: test with a policy that does not load exits 2", "[policy]
   CHECK(r.err == fixture("errors/unknown_fact.json") +
                      ": /exclusions/0/when: error: unknown fact \"assessment.supply_indicator\" (did you mean "
                      "\"assessment.supply_indicators\"?)\n");
-  CHECK(r.out == "FAIL " + temp_dir() + "/broken.tests.json: 1 cases not run (see the errors above)\n0 passed, 1 failed\n");
+  CHECK(r.out ==
+        "FAIL " + temp_dir() + "/broken.tests.json: 1 cases not run (see the errors above)\n0 passed, 1 failed\n");
 }
 
 TEST_CASE("policy cli: test --coverage", "[policy][cli][test]") {
@@ -242,8 +249,10 @@ TEST_CASE("policy cli: lint with warnings only exits 0", "[policy][cli][lint]") 
   auto r = run_divert("lint errors/unknown_keys.json");
   CHECK(r.code == 0);
   CHECK(r.out ==
-        "errors/unknown_keys.json: /exclusions/0/sorce: warning: unknown key \"sorce\" is ignored (did you mean \"source\"?)\n"
-        "errors/unknown_keys.json: /parameter: warning: unknown key \"parameter\" is ignored (did you mean \"parameters\"?)\n");
+        "errors/unknown_keys.json: /exclusions/0/sorce: warning: unknown key \"sorce\" is ignored (did you mean "
+        "\"source\"?)\n"
+        "errors/unknown_keys.json: /parameter: warning: unknown key \"parameter\" is ignored (did you mean "
+        "\"parameters\"?)\n");
 }
 
 TEST_CASE("policy cli: lint errors exit 1, sorted by location", "[policy][cli][lint]") {
@@ -253,7 +262,8 @@ TEST_CASE("policy cli: lint errors exit 1, sorted by location", "[policy][cli][l
         "errors/rules.json: /effective/from: error: \"2022-13-01\" is not a date (YYYY-MM-DD)\n"
         "errors/rules.json: /exclusions/0/source: error: source \"src-2022\" is not in \"sources\"\n"
         "errors/rules.json: /exclusions/1: error: duplicate rule id \"supply\" (also at /exclusions/0)\n"
-        "errors/rules.json: /exclusions/2/id: error: rule id \"jurisdiction\" is used twice (it is an implicit rule's id)\n"
+        "errors/rules.json: /exclusions/2/id: error: rule id \"jurisdiction\" is used twice (it is an implicit rule's "
+        "id)\n"
         "errors/rules.json: /exclusions/3/explain: error: the message names {persn.age}, which is not a fact (did you "
         "mean \"person.age\"?)\n"
         "errors/rules.json: /exclusions/3/explain: error: the message names {param.min_ag}, but there is no parameter "
@@ -262,19 +272,22 @@ TEST_CASE("policy cli: lint errors exit 1, sorted by location", "[policy][cli][l
   // Array indexes compare as numbers: /eligibility/2 before /eligibility/10.
   auto order = run_divert("lint cli/lint_order.json");
   CHECK(order.code == 1);
-  CHECK(order.out ==
-        "cli/lint_order.json: /eligibility/1/when: error: unknown fact \"person.agree\" (did you mean \"person.age\"?)\n"
-        "cli/lint_order.json: /eligibility/2/note: warning: unknown key \"note\" is ignored (did you mean \"notes\"?)\n"
-        "cli/lint_order.json: /eligibility/10/when/==/1: error: \"posession\" is not a value of offence.type (did you "
-        "mean \"possession\"?)\n");
+  CHECK(
+      order.out ==
+      "cli/lint_order.json: /eligibility/1/when: error: unknown fact \"person.agree\" (did you mean \"person.age\"?)\n"
+      "cli/lint_order.json: /eligibility/2/note: warning: unknown key \"note\" is ignored (did you mean \"notes\"?)\n"
+      "cli/lint_order.json: /eligibility/10/when/==/1: error: \"posession\" is not a value of offence.type (did you "
+      "mean \"possession\"?)\n");
 
   // Syntax errors by line and column; several files in one run, by file.
   auto several = run_divert("lint errors/syntax.json errors/unknown_keys.json young_cannabis.json");
   CHECK(several.code == 1);
   CHECK(several.out ==
         "errors/syntax.json:4:9: error: syntax error while parsing object - unexpected string literal; expected '}'\n"
-        "errors/unknown_keys.json: /exclusions/0/sorce: warning: unknown key \"sorce\" is ignored (did you mean \"source\"?)\n"
-        "errors/unknown_keys.json: /parameter: warning: unknown key \"parameter\" is ignored (did you mean \"parameters\"?)\n");
+        "errors/unknown_keys.json: /exclusions/0/sorce: warning: unknown key \"sorce\" is ignored (did you mean "
+        "\"source\"?)\n"
+        "errors/unknown_keys.json: /parameter: warning: unknown key \"parameter\" is ignored (did you mean "
+        "\"parameters\"?)\n");
   // Inherited problems are listed under the parent's file.
   auto inherited = run_divert("lint extends/broken_child.json");
   CHECK(inherited.code == 1);

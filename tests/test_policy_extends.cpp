@@ -84,7 +84,8 @@ TEST_CASE("policy extends: rules replaced in place, added at the end, removed", 
                                                     "pathway treatment", "pathway education"});
   CHECK(rule_ids(grandchild) == std::vector<std::string>{"eligibility jurisdiction", "eligibility age",
                                                          "eligibility drugs", "eligibility admits",
-                                                         "eligibility consents", "exclusion supply", "pathway education"});
+                                                         "eligibility consents", "exclusion supply",
+                                                         "pathway education"});
   // Where each rule is written.
   CHECK(rule_file(grandchild, "jurisdiction") == ext("base.json"));
   CHECK(rule_file(grandchild, "age") == ext("base.json"));
@@ -100,8 +101,7 @@ TEST_CASE("policy extends: rules replaced in place, added at the end, removed", 
 }
 
 TEST_CASE("policy extends: sources merge by id", "[policy][extends]") {
-  CHECK(loaded(ext("child.json")).document()["sources"] ==
-        ojson::parse(R"([{"id": "s1", "title": "First source"},
+  CHECK(loaded(ext("child.json")).document()["sources"] == ojson::parse(R"([{"id": "s1", "title": "First source"},
                          {"id": "s2", "title": "Second source, revised"},
                          {"id": "s3", "title": "Third source"}])"));
 }
@@ -115,7 +115,7 @@ TEST_CASE("policy extends: the merged policy decides as the chain says", "[polic
   auto b = explain(base, complete_case);
   CHECK(b.status == divert::status::not_eligible);
   REQUIRE(b.reasons.size() == 2);
-  CHECK(b.reasons[0].message == "person.age is 25; required at most 24");          // max_age 24
+  CHECK(b.reasons[0].message == "person.age is 25; required at most 24");            // max_age 24
   CHECK(b.reasons[1].message == "person.admits_offence is no_reply; required yes");  // the base's admits
   auto c = explain(child, complete_case);
   CHECK(c.status == divert::status::eligible);
@@ -155,8 +155,9 @@ TEST_CASE("policy extends: the hash is over the merged policy", "[policy][extend
 }
 
 TEST_CASE("policy extends: diagnostics of inherited parts name the parent's file", "[policy][extends]") {
-  const diag inherited_warning{"warning", "missing-diverts", ext("base.json"), "/pathways/1",
-                               "pathway \"education\" does not say whether it diverts; taken as true from its disposal"};
+  const diag inherited_warning{
+      "warning", "missing-diverts", ext("base.json"), "/pathways/1",
+      "pathway \"education\" does not say whether it diverts; taken as true from its disposal"};
   CHECK(sorted(loaded(ext("child.json")).warnings()) == std::vector<diag>{inherited_warning});
   // The grandchild replaces that pathway: the warning goes with it.
   CHECK(loaded(ext("grandchild.json")).warnings().empty());

@@ -130,11 +130,13 @@ TEST_CASE("policy records: the golden records say what DESIGN §6 says", "[polic
 
   ojson traced = golden("young_cannabis.eligible.trace.record.json");
   REQUIRE(traced["trace"].size() > 5);
-  CHECK(traced["trace"][0] == ojson::parse(R"({"stage": "eligibility", "rule": "jurisdiction", "pointer": "/jurisdiction", "value": true})"));
+  CHECK(traced["trace"][0] ==
+        ojson::parse(R"({"stage": "eligibility", "rule": "jurisdiction", "pointer": "/jurisdiction", "value": true})"));
 
   ojson undetermined = golden("young_cannabis.undetermined.record.json");
   CHECK(undetermined["status"] == "undetermined");
-  CHECK(undetermined["missing"] == ojson::parse(R"(["assessment.supply_indicators", "person.age", "substances.1.drug"])"));
+  CHECK(undetermined["missing"] ==
+        ojson::parse(R"(["assessment.supply_indicators", "person.age", "substances.1.drug"])"));
 
   ojson ambiguous = golden("pathways_unique.ambiguous.record.json");
   CHECK(ambiguous["error"] ==
@@ -188,7 +190,8 @@ TEST_CASE("policy records: SHA-256 known answers (FIPS 180-4 examples)", "[polic
   }
 }
 
-TEST_CASE("policy records: the policy hash is the SHA-256 of the canonical merged policy", "[policy][records][sha256]") {
+TEST_CASE("policy records: the policy hash is the SHA-256 of the canonical merged policy",
+          "[policy][records][sha256]") {
   SECTION("a policy without extends: its own text, keys sorted, no whitespace") {
     // young_cannabis.json has every top-level key the merged document has, and no "extends",
     // so the canonical policy is simply the file re-serialised with sorted keys.
@@ -292,7 +295,8 @@ TEST_CASE("policy records: explain templates with {fact} and {param.x}", "[polic
     if (x.rule == "consents") {
       found = true;
       CHECK(x.message ==
-            "Consent is false for a unknown year old; the scheme is for 18 to 24 year olds in lewisham, bexley, greenwich");
+            "Consent is false for a unknown year old; the scheme is for 18 to 24 year olds in lewisham, bexley, "
+            "greenwich");
     }
   CHECK(found);
 
@@ -309,7 +313,8 @@ TEST_CASE("policy records: explain templates with {fact} and {param.x}", "[polic
   auto r4 = explain(y, R"({"offence": {"date": "2022-05-01", "force": "thames_valley", "area": "reading"},
                            "person": {"age": 21}, "substances": [{"drug": "cannabis"}]})");
   REQUIRE(r4.reasons.size() == 2);
-  CHECK(r4.reasons[0].message ==
-        "The offence (thames_valley, reading) is outside the scheme's area: metropolitan (lewisham, bexley, greenwich)");
+  CHECK(
+      r4.reasons[0].message ==
+      "The offence (thames_valley, reading) is outside the scheme's area: metropolitan (lewisham, bexley, greenwich)");
   CHECK(r4.reasons[1].message == "The offence date 2022-05-01 is outside the scheme's dates (from 2022-06-01)");
 }

@@ -91,14 +91,16 @@ TEST_CASE("policy schema: a draft 2020-12 schema for divert-policy/1", "[policy]
   CHECK(schema()["type"] == "object");
   CHECK(schema()["properties"]["format"]["const"] == "divert-policy/1");
   CHECK(schema()["required"] == ojson::array({"format"}));
-  CHECK(strings_of(schema()["else"]["required"]) == std::set<std::string>{"id", "title", "version", "status", "pathways"});
+  CHECK(strings_of(schema()["else"]["required"]) ==
+        std::set<std::string>{"id", "title", "version", "status", "pathways"});
   CHECK(schema()["additionalProperties"] == false);
   // Every top-level property is described, for editors.
   for (auto it = schema()["properties"].begin(); it != schema()["properties"].end(); ++it) {
     INFO(it.key());
     const ojson& p = it.value();
-    bool described = p.contains("description") ||
-                     (p.contains("$ref") && schema()["$defs"][p["$ref"].get<std::string>().substr(8)].contains("description"));
+    bool described =
+        p.contains("description") ||
+        (p.contains("$ref") && schema()["$defs"][p["$ref"].get<std::string>().substr(8)].contains("description"));
     CHECK(described);
   }
 }
@@ -156,8 +158,8 @@ TEST_CASE("policy schema: its keys are the loader's keys", "[policy][schema]") {
     const ojson& explain = schema()["$defs"]["explain"]["anyOf"][1];
     CHECK(keys_of(explain["properties"]) == std::set<std::string>{"fail", "pass", "applies", "clear"});
     ojson p = full_policy();
-    p["sources"][0] = {{"id", "src"}, {"title", "T"}, {"url", "https://example.org"}, {"date", "2022-01"},
-                       {"publisher", "P"}, {"note", "N"}};
+    p["sources"][0] = {{"id", "src"},       {"title", "T"},     {"url", "https://example.org"},
+                       {"date", "2022-01"}, {"publisher", "P"}, {"note", "N"}};
     p["effective"] = {{"from", "2022-06-01"}, {"to", "2023-06-01"}};
     bool valid = false;
     CHECK(load_text("source_keys.json", p, &valid).empty());
@@ -202,7 +204,8 @@ TEST_CASE("policy schema: its enums are the values the loader accepts", "[policy
   p["pathways"][1]["disposal"] = "caution";
   std::vector<std::string> where;
   for (const auto& d : errors_of("bad_enums.json", p)) where.push_back(d.where);
-  CHECK(where == std::vector<std::string>{"/eligibility/0/confidence", "/pathway_policy", "/pathways/1/disposal", "/status"});
+  CHECK(where ==
+        std::vector<std::string>{"/eligibility/0/confidence", "/pathway_policy", "/pathways/1/disposal", "/status"});
 }
 
 TEST_CASE("policy schema: \"$schema\" is accepted and ignored", "[policy][schema]") {
@@ -303,23 +306,24 @@ TEST_CASE("policy schema: full validation with Python's jsonschema, when install
   // Checks the schema itself, then validates each repository policy (and a broken one, which
   // must fail, so that a validator that accepts everything cannot pass this test).
   std::string script = temp_dir() + "/validate.py";
-  write_file(script,
-             "import json, sys, jsonschema\n"
-             "schema = json.load(open(sys.argv[1]))\n"
-             "jsonschema.Draft202012Validator.check_schema(schema)\n"
-             "v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)\n"
-             "bad = 0\n"
-             "for f in sys.argv[2:]:\n"
-             "    errors = sorted(v.iter_errors(json.load(open(f))), key=lambda e: list(e.absolute_path))\n"
-             "    for e in errors:\n"
-             "        print(f + ': /' + '/'.join(map(str, e.absolute_path)) + ': ' + e.message[:200])\n"
-             "    bad += bool(errors)\n"
-             "print(str(bad) + ' invalid')\n");
+  write_file(
+      script,
+      "import json, sys, jsonschema\n"
+      "schema = json.load(open(sys.argv[1]))\n"
+      "jsonschema.Draft202012Validator.check_schema(schema)\n"
+      "v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)\n"
+      "bad = 0\n"
+      "for f in sys.argv[2:]:\n"
+      "    errors = sorted(v.iter_errors(json.load(open(f))), key=lambda e: list(e.absolute_path))\n"
+      "    for e in errors:\n"
+      "        print(f + ': /' + '/'.join(map(str, e.absolute_path)) + ': ' + e.message[:200])\n"
+      "    bad += bool(errors)\n"
+      "print(str(bad) + ' invalid')\n");
   std::string args;
   for (const auto& f : repository_policies()) args += " " + shell_quoted(f);
   std::string out_file = temp_dir() + "/validate.out";
-  int rc = std::system(("python3 " + shell_quoted(script) + " " + shell_quoted(source("schemas/policy.schema.json")) + args + " >" +
-                        shell_quoted(out_file) + " 2>&1")
+  int rc = std::system(("python3 " + shell_quoted(script) + " " + shell_quoted(source("schemas/policy.schema.json")) +
+                        args + " >" + shell_quoted(out_file) + " 2>&1")
                            .c_str());
   std::string out = read_file(out_file);
   INFO(out);
@@ -331,6 +335,7 @@ TEST_CASE("policy schema: full validation with Python's jsonschema, when install
                   .c_str());
   std::string bad = read_file(out_file);
   INFO(bad);
-  CHECK(bad.find("meta_values.json: /status: 'draft' is not one of ['proposed', 'active', 'retired']") != std::string::npos);
+  CHECK(bad.find("meta_values.json: /status: 'draft' is not one of ['proposed', 'active', 'retired']") !=
+        std::string::npos);
   CHECK(bad.find("1 invalid\n") != std::string::npos);
 }

@@ -43,11 +43,11 @@ struct status_row {
 
 // A complete case that young_cannabis.json finds eligible for the education pathway, with
 // one part replaced.
-std::string young(const std::string& person = R"("person": {"age": 21, "dependency_indicated": false})",
-                  const std::string& substances = R"("substances": [{"drug": "cannabis"}])",
-                  const std::string& assessment = R"("assessment": {"supply_indicators": false})",
-                  const std::string& offence =
-                      R"("offence": {"date": "2022-07-01", "force": "metropolitan", "area": "lewisham"})") {
+std::string young(
+    const std::string& person = R"("person": {"age": 21, "dependency_indicated": false})",
+    const std::string& substances = R"("substances": [{"drug": "cannabis"}])",
+    const std::string& assessment = R"("assessment": {"supply_indicators": false})",
+    const std::string& offence = R"("offence": {"date": "2022-07-01", "force": "metropolitan", "area": "lewisham"})") {
   std::string out = "{";
   for (const std::string* part : {&offence, &person, &substances, &assessment}) {
     if (part->empty()) continue;
@@ -117,68 +117,120 @@ TEST_CASE("policy status: every status, and the unknowns that matter", "[policy]
   std::vector<std::pair<status_row, std::string>> table;
   auto add = [&](status_row row, std::string case_text) { table.emplace_back(std::move(row), std::move(case_text)); };
 
-  add({"every rule holds: eligible, the first pathway that applies", "young_cannabis.json", status::eligible,
-       "education", {}, {}},
+  add({"every rule holds: eligible, the first pathway that applies",
+       "young_cannabis.json",
+       status::eligible,
+       "education",
+       {},
+       {}},
       young());
   add({"the earlier pathway applies", "young_cannabis.json", status::eligible, "treatment", {}, {}},
       young(R"("person": {"age": 21, "dependency_indicated": true})"));
-  add({"one eligibility rule false", "young_cannabis.json", status::not_eligible, "",
-       {"eligibility age false"}, {}},
+  add({"one eligibility rule false", "young_cannabis.json", status::not_eligible, "", {"eligibility age false"}, {}},
       young(R"("person": {"age": 30, "dependency_indicated": false})"));
-  add({"every false eligibility rule is listed", "young_cannabis.json", status::not_eligible, "",
-       {"eligibility jurisdiction false", "eligibility age false", "eligibility cannabis_only false"}, {}},
+  add({"every false eligibility rule is listed",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility jurisdiction false", "eligibility age false", "eligibility cannabis_only false"},
+       {}},
       young(R"("person": {"age": 30})", R"("substances": [{"drug": "cannabis"}, {"drug": "cocaine"}])", "",
             R"("offence": {"date": "2022-07-01", "force": "metropolitan", "area": "camden"})"));
-  add({"aged 40 with the drug unknown is still not eligible (DESIGN §6)", "young_cannabis.json",
-       status::not_eligible, "", {"eligibility age false"}, {}},
+  add({"aged 40 with the drug unknown is still not eligible (DESIGN §6)",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility age false"},
+       {}},
       young(R"("person": {"age": 40})", R"("substances": [{"class": "B"}])", ""));
-  add({"aged 40 and nothing else known: still not eligible", "young_cannabis.json", status::not_eligible, "",
-       {"eligibility age false"}, {}},
+  add({"aged 40 and nothing else known: still not eligible",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility age false"},
+       {}},
       R"({"person": {"age": 40}})");
-  add({"a false eligibility rule outweighs a true exclusion", "young_cannabis.json", status::not_eligible, "",
-       {"eligibility age false"}, {}},
+  add({"a false eligibility rule outweighs a true exclusion",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility age false"},
+       {}},
       young(R"("person": {"age": 30})", R"("substances": [{"drug": "cannabis"}])",
             R"("assessment": {"supply_indicators": true})"));
   add({"an exclusion applies", "young_cannabis.json", status::excluded, "", {"exclusion supply true"}, {}},
       young(R"("person": {"age": 21, "dependency_indicated": false})", R"("substances": [{"drug": "cannabis"}])",
             R"("assessment": {"supply_indicators": true})"));
-  add({"an exclusion applies whatever the pathway facts are", "young_cannabis.json", status::excluded, "",
-       {"exclusion supply true"}, {}},
+  add({"an exclusion applies whatever the pathway facts are",
+       "young_cannabis.json",
+       status::excluded,
+       "",
+       {"exclusion supply true"},
+       {}},
       young(R"("person": {"age": 21})", R"("substances": [{"drug": "cannabis"}])",
             R"("assessment": {"supply_indicators": true})"));
-  add({"unknown eligibility and a true exclusion: excluded or not eligible, so undetermined", "young_cannabis.json",
-       status::undetermined, "", {"eligibility age unknown", "exclusion supply true"}, {"person.age"}},
+  add({"unknown eligibility and a true exclusion: excluded or not eligible, so undetermined",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
+       {"eligibility age unknown", "exclusion supply true"},
+       {"person.age"}},
       young(R"("person": {"dependency_indicated": false})", R"("substances": [{"drug": "cannabis"}])",
             R"("assessment": {"supply_indicators": true})"));
-  add({"every eligibility rule true, an exclusion unknown", "young_cannabis.json", status::undetermined, "",
-       {"exclusion supply unknown"}, {"assessment.supply_indicators"}},
-      young(R"("person": {"age": 21, "dependency_indicated": false})", R"("substances": [{"drug": "cannabis"}])",
-            ""));
-  add({"the pathway choice is unknown (an earlier pathway depends on a missing fact)", "young_cannabis.json",
-       status::undetermined, "", {"pathway treatment unknown"}, {"person.dependency_indicated"}},
+  add({"every eligibility rule true, an exclusion unknown",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
+       {"exclusion supply unknown"},
+       {"assessment.supply_indicators"}},
+      young(R"("person": {"age": 21, "dependency_indicated": false})", R"("substances": [{"drug": "cannabis"}])", ""));
+  add({"the pathway choice is unknown (an earlier pathway depends on a missing fact)",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
+       {"pathway treatment unknown"},
+       {"person.dependency_indicated"}},
       young(R"("person": {"age": 21})"));
-  add({"exclusion and pathway both open: both listed", "young_cannabis.json", status::undetermined, "",
+  add({"exclusion and pathway both open: both listed",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
        {"exclusion supply unknown", "pathway treatment unknown"},
        {"assessment.supply_indicators", "person.dependency_indicated"}},
       young(R"("person": {"age": 21})", R"("substances": [{"drug": "cannabis"}])", ""));
-  add({"an empty case: every fact any open stage reads is missing", "young_cannabis.json", status::undetermined, "",
+  add({"an empty case: every fact any open stage reads is missing",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
        {"eligibility jurisdiction unknown", "eligibility effective unknown", "eligibility age unknown",
         "eligibility cannabis_only unknown", "exclusion supply unknown", "pathway treatment unknown"},
        {"assessment.supply_indicators", "offence.area", "offence.date", "offence.force", "person.age",
         "person.dependency_indicated", "substances"}},
       "{}");
-  add({"outside the area (implicit jurisdiction rule)", "young_cannabis.json", status::not_eligible, "",
-       {"eligibility jurisdiction false"}, {}},
+  add({"outside the area (implicit jurisdiction rule)",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility jurisdiction false"},
+       {}},
       young(R"("person": {"age": 21, "dependency_indicated": false})", R"("substances": [{"drug": "cannabis"}])",
             R"("assessment": {"supply_indicators": false})",
             R"("offence": {"date": "2022-07-01", "force": "metropolitan", "area": "camden"})"));
-  add({"before the scheme started (implicit effective rule)", "young_cannabis.json", status::not_eligible, "",
-       {"eligibility effective false"}, {}},
+  add({"before the scheme started (implicit effective rule)",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility effective false"},
+       {}},
       young(R"("person": {"age": 21, "dependency_indicated": false})", R"("substances": [{"drug": "cannabis"}])",
             R"("assessment": {"supply_indicators": false})",
             R"("offence": {"date": "2022-05-31", "force": "metropolitan", "area": "lewisham"})"));
-  add({"the area unknown: only offence.area is missing", "young_cannabis.json", status::undetermined, "",
-       {"eligibility jurisdiction unknown"}, {"offence.area"}},
+  add({"the area unknown: only offence.area is missing",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
+       {"eligibility jurisdiction unknown"},
+       {"offence.area"}},
       young(R"("person": {"age": 21, "dependency_indicated": false})", R"("substances": [{"drug": "cannabis"}])",
             R"("assessment": {"supply_indicators": false})",
             R"("offence": {"date": "2022-07-01", "force": "metropolitan"})"));
@@ -186,57 +238,108 @@ TEST_CASE("policy status: every status, and the unknowns that matter", "[policy]
   // Ranges: a comparison that holds for the whole range is true, for none false, else unknown.
   add({"age range inside the band: eligible", "young_cannabis.json", status::eligible, "education", {}, {}},
       young(R"("person": {"age": {"min": 18, "max": 24}, "dependency_indicated": false})"));
-  add({"age range outside the band: not eligible", "young_cannabis.json", status::not_eligible, "",
-       {"eligibility age false"}, {}},
+  add({"age range outside the band: not eligible",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility age false"},
+       {}},
       young(R"("person": {"age": {"min": 25, "max": 34}, "dependency_indicated": false})"));
-  add({"age range straddling the band: undetermined, person.age missing", "young_cannabis.json",
-       status::undetermined, "", {"eligibility age unknown"}, {"person.age"}},
+  add({"age range straddling the band: undetermined, person.age missing",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
+       {"eligibility age unknown"},
+       {"person.age"}},
       young(R"("person": {"age": {"min": 20, "max": 30}, "dependency_indicated": false})"));
 
   // Arrays: an item's unknown field, the whole array unknown, the empty array.
-  add({"one substance's drug unknown: the item path is missing", "young_cannabis.json", status::undetermined, "",
-       {"eligibility cannabis_only unknown"}, {"substances.1.drug"}},
+  add({"one substance's drug unknown: the item path is missing",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
+       {"eligibility cannabis_only unknown"},
+       {"substances.1.drug"}},
       young(R"("person": {"age": 21, "dependency_indicated": false})",
             R"("substances": [{"drug": "cannabis"}, {"class": "B", "amount": 1}])"));
-  add({"a known other drug decides, whatever the unknown item is", "young_cannabis.json", status::not_eligible,
-       "", {"eligibility cannabis_only false"}, {}},
+  add({"a known other drug decides, whatever the unknown item is",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility cannabis_only false"},
+       {}},
       young(R"("person": {"age": 21, "dependency_indicated": false})",
             R"("substances": [{"class": "B"}, {"drug": "cocaine"}])"));
-  add({"no substances given at all: the whole array is missing", "young_cannabis.json", status::undetermined, "",
-       {"eligibility cannabis_only unknown"}, {"substances"}},
+  add({"no substances given at all: the whole array is missing",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
+       {"eligibility cannabis_only unknown"},
+       {"substances"}},
       young(R"("person": {"age": 21, "dependency_indicated": false})", ""));
-  add({"an empty substances array: all of [] is false (JsonLogic)", "young_cannabis.json", status::not_eligible,
-       "", {"eligibility cannabis_only false"}, {}},
+  add({"an empty substances array: all of [] is false (JsonLogic)",
+       "young_cannabis.json",
+       status::not_eligible,
+       "",
+       {"eligibility cannabis_only false"},
+       {}},
       young(R"("person": {"age": 21, "dependency_indicated": false})", R"("substances": [])"));
-  add({"null is unknown, like an absent fact", "young_cannabis.json", status::undetermined, "",
-       {"eligibility age unknown"}, {"person.age"}},
+  add({"null is unknown, like an absent fact",
+       "young_cannabis.json",
+       status::undetermined,
+       "",
+       {"eligibility age unknown"},
+       {"person.age"}},
       young(R"("person": {"age": null, "dependency_indicated": false})"));
 
   // Pathways without a catch-all.
-  add({"no pathway applies: not eligible, with a pathway reason", "pathways.json", status::not_eligible, "",
-       {"pathway - false"}, {}},
+  add({"no pathway applies: not eligible, with a pathway reason",
+       "pathways.json",
+       status::not_eligible,
+       "",
+       {"pathway - false"},
+       {}},
       R"({"person": {"age": 30, "dependency_indicated": false, "admits_offence": "no"}})");
   add({"first: the first pathway that holds", "pathways.json", status::eligible, "treatment", {}, {}},
       R"({"person": {"age": 30, "dependency_indicated": true, "admits_offence": "yes"}})");
-  add({"first: a later pathway holds once the earlier is false", "pathways.json", status::eligible, "caution", {},
-       {}},
+  add({"first: a later pathway holds once the earlier is false", "pathways.json", status::eligible, "caution", {}, {}},
       R"({"person": {"age": 30, "dependency_indicated": false, "admits_offence": "yes"}})");
-  add({"first: a true earlier pathway makes later unknowns irrelevant", "pathways.json", status::eligible,
-       "treatment", {}, {}},
+  add({"first: a true earlier pathway makes later unknowns irrelevant",
+       "pathways.json",
+       status::eligible,
+       "treatment",
+       {},
+       {}},
       R"({"person": {"age": 30, "dependency_indicated": true}})");
-  add({"first: an unknown earlier pathway leaves the choice open", "pathways.json", status::undetermined, "",
-       {"pathway treatment unknown"}, {"person.dependency_indicated"}},
+  add({"first: an unknown earlier pathway leaves the choice open",
+       "pathways.json",
+       status::undetermined,
+       "",
+       {"pathway treatment unknown"},
+       {"person.dependency_indicated"}},
       R"({"person": {"age": 30, "admits_offence": "yes"}})");
-  add({"first: whether any pathway applies is open", "pathways.json", status::undetermined, "",
-       {"pathway caution unknown"}, {"person.admits_offence"}},
+  add({"first: whether any pathway applies is open",
+       "pathways.json",
+       status::undetermined,
+       "",
+       {"pathway caution unknown"},
+       {"person.admits_offence"}},
       R"({"person": {"age": 30, "dependency_indicated": false}})");
   add({"unique: exactly one pathway holds", "pathways_unique.json", status::eligible, "caution", {}, {}},
       R"({"person": {"age": 30, "dependency_indicated": false, "admits_offence": "yes"}})");
-  add({"unique: two pathways hold, an error in the decision", "pathways_unique.json", status::undetermined, "",
-       {"pathway - true"}, {}},
+  add({"unique: two pathways hold, an error in the decision",
+       "pathways_unique.json",
+       status::undetermined,
+       "",
+       {"pathway - true"},
+       {}},
       R"({"person": {"age": 30, "dependency_indicated": true, "admits_offence": "yes"}})");
-  add({"unique: one holds and another is unknown, so it may be ambiguous", "pathways_unique.json",
-       status::undetermined, "", {"pathway caution unknown"}, {"person.admits_offence"}},
+  add({"unique: one holds and another is unknown, so it may be ambiguous",
+       "pathways_unique.json",
+       status::undetermined,
+       "",
+       {"pathway caution unknown"},
+       {"person.admits_offence"}},
       R"({"person": {"age": 30, "dependency_indicated": true}})");
   add({"unique: none holds", "pathways_unique.json", status::not_eligible, "", {"pathway - false"}, {}},
       R"({"person": {"age": 30, "dependency_indicated": false, "admits_offence": "no_reply"}})");
@@ -254,7 +357,8 @@ TEST_CASE("policy status: unique with two matching pathways says so in the recor
   REQUIRE(r.reasons.size() == 1);
   CHECK(r.reasons[0].message ==
         "pathways treatment, caution all apply; the policy requires exactly one (pathway_policy \"unique\")");
-  divert::decision d = p.decide(bind_case(p, R"({"person": {"age": 30, "dependency_indicated": true, "admits_offence": "yes"}})"));
+  divert::decision d =
+      p.decide(bind_case(p, R"({"person": {"age": 30, "dependency_indicated": true, "admits_offence": "yes"}})"));
   CHECK(d.ambiguous);
   CHECK(d.pathway == -1);
 
@@ -263,7 +367,10 @@ TEST_CASE("policy status: unique with two matching pathways says so in the recor
   auto r2 = explain(first, R"({"person": {"age": 30, "dependency_indicated": true, "admits_offence": "yes"}})");
   CHECK(r2.status == status::eligible);
   CHECK(r2.error.empty());
-  CHECK(!first.decide(bind_case(first, R"({"person": {"age": 30, "dependency_indicated": true, "admits_offence": "yes"}})")).ambiguous);
+  CHECK(!first
+             .decide(
+                 bind_case(first, R"({"person": {"age": 30, "dependency_indicated": true, "admits_offence": "yes"}})"))
+             .ambiguous);
 }
 
 TEST_CASE("policy status: no pathway applies has its own reason", "[policy][status]") {
@@ -287,9 +394,9 @@ TEST_CASE("policy status: Kleene and, or, not", "[policy][status][logic]") {
     const char* expected;  // and, or, !consents, !(and)
   };
   const row rows[] = {
-      {"true", "true", "T T F F"},    {"true", "false", "F T F T"},   {"true", nullptr, "U T F U"},
-      {"false", "true", "F T T T"},   {"false", "false", "F F T T"},  {"false", nullptr, "F U T T"},
-      {nullptr, "true", "U T U U"},   {nullptr, "false", "F U U T"},  {nullptr, nullptr, "U U U U"},
+      {"true", "true", "T T F F"},  {"true", "false", "F T F T"},  {"true", nullptr, "U T F U"},
+      {"false", "true", "F T T T"}, {"false", "false", "F F T T"}, {"false", nullptr, "F U T T"},
+      {nullptr, "true", "U T U U"}, {nullptr, "false", "F U U T"}, {nullptr, nullptr, "U U U U"},
   };
   for (const auto& r : rows) {
     std::string c = "{";
@@ -346,7 +453,7 @@ TEST_CASE("policy status: comparisons over ranges", "[policy][status][ranges]") 
       {R"({"min": 20, "max": 30})", "U U T U T"},  // straddling: unknown
       {R"({"min": 17, "max": 18})", "U T U F F"},
       {R"({"min": 21, "max": 21})", "T T T T T"},  // a range of one value is that value
-      {R"({"min": 100})", "F F T F T"},             // an open end takes the schema's bound (120)
+      {R"({"min": 100})", "F F T F T"},            // an open end takes the schema's bound (120)
       {"null", "U U U U U"},
   };
   for (const auto& r : rows) {
@@ -356,7 +463,8 @@ TEST_CASE("policy status: comparisons over ranges", "[policy][status][ranges]") 
   }
 }
 
-TEST_CASE("policy status: a straddling range names the fact in missing and in the message", "[policy][status][ranges]") {
+TEST_CASE("policy status: a straddling range names the fact in missing and in the message",
+          "[policy][status][ranges]") {
   const divert::policy& p = loaded(fixture("young_cannabis.json"));
   auto r = explain(p, young(R"("person": {"age": {"min": 20, "max": 30}, "dependency_indicated": false})"));
   CHECK(r.status == status::undetermined);
@@ -391,7 +499,8 @@ TEST_CASE("policy status: --skip-rules through policy::select", "[policy][status
   }
   SECTION("a skipped exclusion does not fire") {
     divert::rule_selection skip = p.select({"supply"});
-    auto f = bind_case(p, young(R"("person": {"age": 21, "dependency_indicated": false})",
+    auto f =
+        bind_case(p, young(R"("person": {"age": 21, "dependency_indicated": false})",
                            R"("substances": [{"drug": "cannabis"}])", R"("assessment": {"supply_indicators": true})"));
     CHECK(p.decide(f).status == status::excluded);
     CHECK(p.decide(f, &skip).status == status::eligible);
@@ -399,7 +508,8 @@ TEST_CASE("policy status: --skip-rules through policy::select", "[policy][status
   }
   SECTION("implicit rules can be skipped: these cases as if they happened in the area") {
     divert::rule_selection skip = p.select({"jurisdiction", "effective"});
-    auto f = bind_case(p, young(R"("person": {"age": 21, "dependency_indicated": false})",
+    auto f =
+        bind_case(p, young(R"("person": {"age": 21, "dependency_indicated": false})",
                            R"("substances": [{"drug": "cannabis"}])", R"("assessment": {"supply_indicators": false})",
                            R"("offence": {"date": "2019-01-01", "force": "thames_valley", "area": "reading"})"));
     CHECK(p.decide(f).status == status::not_eligible);

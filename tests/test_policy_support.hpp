@@ -2,8 +2,8 @@
 // Helpers shared by the policy tests (tests/test_policy_*.cpp): fixture paths, loading and
 // deciding, diagnostics as comparable values, and running the real `divert` binary.
 
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -47,7 +47,8 @@ inline void write_file(const std::string& path, const std::string& text) {
 // A scratch directory for this process, made on first use.
 inline std::string temp_dir() {
   static const std::string dir = [] {
-    std::string d = (std::filesystem::temp_directory_path() / ("divert_policy_tests_" + std::to_string(::getpid()))).string();
+    std::string d =
+        (std::filesystem::temp_directory_path() / ("divert_policy_tests_" + std::to_string(::getpid()))).string();
     std::filesystem::create_directories(d);
     return d;
   }();
@@ -128,8 +129,8 @@ inline run_result run_tool(const std::string& args, const std::string& stdin_tex
   static int counter = 0;
   std::string base = temp_dir() + "/run" + std::to_string(++counter);
   write_file(base + ".in", stdin_text);
-  std::string cmd = (cwd.empty() ? std::string() : "cd '" + cwd + "' && ") + "'" + DIVERT_TOOL + "' " + args +
-                    " <'" + base + ".in' >'" + base + ".out' 2>'" + base + ".err'";
+  std::string cmd = (cwd.empty() ? std::string() : "cd '" + cwd + "' && ") + "'" + DIVERT_TOOL + "' " + args + " <'" +
+                    base + ".in' >'" + base + ".out' 2>'" + base + ".err'";
   int status = std::system(cmd.c_str());
   run_result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

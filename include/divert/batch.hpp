@@ -75,8 +75,8 @@ class record_writer {
  public:
   explicit record_writer(const policy& p, const rule_selection* skip = nullptr) : p_(p) {
     using ojson = nlohmann::ordered_json;
-    head_ = "{\"policy\":" +
-            ojson{{"id", p.id()}, {"version", p.version()}, {"sha256", p.sha256()}}.dump() + ",\"status\":";
+    head_ = "{\"policy\":" + ojson{{"id", p.id()}, {"version", p.version()}, {"sha256", p.sha256()}}.dump() +
+            ",\"status\":";
     // The skipped rules, in the policy's rule order, as explain lists them.
     if (skip && !skip->empty()) {
       skipped_ = ",\"skipped\":[";
@@ -147,8 +147,8 @@ class record_writer {
       decision_record rec;
       rec.status = status::eligible;
       rec.pathway = p_.pathway(k);
-      eligible_[k] = head_ + "\"eligible\",\"pathway\":" + pathway_json(*rec.pathway) + ",\"reasons\":[],\"missing\":[]" +
-                     skipped_ + ",\"trace\":[]}\n";
+      eligible_[k] = head_ + "\"eligible\",\"pathway\":" + pathway_json(*rec.pathway) +
+                     ",\"reasons\":[],\"missing\":[]" + skipped_ + ",\"trace\":[]}\n";
     }
     return eligible_[k];
   }

@@ -34,16 +34,19 @@ enum class outcome : std::uint8_t { not_evaluated, no, yes, unknown, skipped };
 class decision {
  public:
   divert::status status = divert::status::undetermined;
-  int pathway = -1;            // index among the policy's pathways, or -1
-  bool no_pathway = false;     // eligible so far, but no pathway applies
-  bool ambiguous = false;      // pathway_policy "unique" and several pathways apply
+  int pathway = -1;         // index among the policy's pathways, or -1
+  bool no_pathway = false;  // eligible so far, but no pathway applies
+  bool ambiguous = false;   // pathway_policy "unique" and several pathways apply
 
-  outcome at(std::size_t rule) const noexcept { return rule < inline_.size() ? inline_[rule] : overflow_[rule - inline_.size()]; }
+  outcome at(std::size_t rule) const noexcept {
+    return rule < inline_.size() ? inline_[rule] : overflow_[rule - inline_.size()];
+  }
   void set(std::size_t rule, outcome o) {
     if (rule < inline_.size())
       inline_[rule] = o;
     else {
-      if (overflow_.size() <= rule - inline_.size()) overflow_.resize(rule - inline_.size() + 1, outcome::not_evaluated);
+      if (overflow_.size() <= rule - inline_.size())
+        overflow_.resize(rule - inline_.size() + 1, outcome::not_evaluated);
       overflow_[rule - inline_.size()] = o;
     }
   }
@@ -61,9 +64,9 @@ class decision {
 };
 
 struct reason {
-  std::string stage;              // eligibility | exclusion | pathway
-  std::string rule;               // rule id ("" for "no pathway applies")
-  std::optional<bool> result;     // the rule's value; empty when unknown
+  std::string stage;           // eligibility | exclusion | pathway
+  std::string rule;            // rule id ("" for "no pathway applies")
+  std::optional<bool> result;  // the rule's value; empty when unknown
   std::string message;
 };
 
@@ -75,8 +78,8 @@ struct chosen_pathway {
 
 struct trace_entry {
   std::string stage, rule, pointer;
-  std::string item;                 // "substances.1" inside iterations
-  nlohmann::ordered_json value;     // null for unknown
+  std::string item;              // "substances.1" inside iterations
+  nlohmann::ordered_json value;  // null for unknown
   bool unknown = false;
 };
 
@@ -85,9 +88,9 @@ struct decision_record {
   divert::status status = divert::status::undetermined;
   std::optional<chosen_pathway> pathway;
   std::vector<reason> reasons;
-  std::vector<std::string> missing;  // sorted fact paths
-  std::vector<std::string> skipped;  // rules set aside (--skip-rules)
-  std::vector<std::string> warnings; // about the case (facts the schema does not know)
+  std::vector<std::string> missing;   // sorted fact paths
+  std::vector<std::string> skipped;   // rules set aside (--skip-rules)
+  std::vector<std::string> warnings;  // about the case (facts the schema does not know)
   std::vector<trace_entry> trace;
   std::string error;  // the policy itself went wrong for this case (several pathways under "unique")
   std::size_t rules_total = 0, eligibility_rules = 0, exclusion_rules = 0, implicit_rules = 0;
@@ -143,7 +146,9 @@ struct decision_record {
     }
     if (status == divert::status::eligible) {
       std::size_t own = eligibility_rules - implicit_rules;
-      out += "why:      " + (own == 1 ? std::string("the eligibility rule holds") : "all " + std::to_string(own) + " eligibility rules hold") +
+      out += "why:      " +
+             (own == 1 ? std::string("the eligibility rule holds")
+                       : "all " + std::to_string(own) + " eligibility rules hold") +
              (implicit_rules ? ", within the scheme's area and dates" : "") + "; no exclusion applies (" +
              std::to_string(exclusion_rules) + " checked)\n";
     }
@@ -171,7 +176,8 @@ struct decision_record {
       out += "trace:\n";
       for (const auto& t : trace) {
         std::string v = t.unknown ? "unknown" : t.value.dump();
-        out += "  " + t.stage + " " + t.rule + " " + t.pointer + (t.item.empty() ? "" : " [" + t.item + "]") + " = " + v + "\n";
+        out += "  " + t.stage + " " + t.rule + " " + t.pointer + (t.item.empty() ? "" : " [" + t.item + "]") + " = " +
+               v + "\n";
       }
     }
     return out;

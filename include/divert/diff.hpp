@@ -37,10 +37,10 @@
 namespace divert {
 
 struct diff_options {
-  bool with_jurisdiction = false;         // keep the implicit jurisdiction and effective rules
-  std::vector<std::string> skip_rules;    // more rules to set aside (in whichever policy has them)
-  bool status_only = false;               // compare status alone, not (status, pathway.disposal)
-  std::size_t max_leaves = 2000000;       // give up (analysis-limit) past this many leaves
+  bool with_jurisdiction = false;       // keep the implicit jurisdiction and effective rules
+  std::vector<std::string> skip_rules;  // more rules to set aside (in whichever policy has them)
+  bool status_only = false;             // compare status alone, not (status, pathway.disposal)
+  std::size_t max_leaves = 2000000;     // give up (analysis-limit) past this many leaves
 };
 
 // One policy's decision throughout a region.
@@ -86,11 +86,11 @@ struct diff_decision {
 
 struct diff_region {
   bool differs = false;
-  std::vector<std::string> phrases;     // one per constrained fact
-  nlohmann::ordered_json constraints;   // the same, as JSON
-  nlohmann::ordered_json witness;       // a case inside the region (valid against the case schema)
+  std::vector<std::string> phrases;    // one per constrained fact
+  nlohmann::ordered_json constraints;  // the same, as JSON
+  nlohmann::ordered_json witness;      // a case inside the region (valid against the case schema)
   diff_decision a, b;
-  std::size_t leaves = 0;               // leaves of the exploration merged into it
+  std::size_t leaves = 0;  // leaves of the exploration merged into it
   detail::analysis::box box;
 
   std::string condition_text() const {
@@ -115,15 +115,15 @@ struct diff_region {
 
 // How a caseload falls into the regions (divert diff --cases).
 struct diff_tally {
-  std::size_t cases = 0;          // decided
-  std::size_t invalid = 0;        // not valid against the case schema
-  std::size_t differing = 0;      // decided differently (on what the diff compares)
-  std::size_t in_agreeing = 0;    // placed in a region where the policies agree
-  std::size_t unplaced = 0;       // some fact the regions are defined on is unknown or a range
-  std::size_t mismatched = 0;     // placed in a region whose decisions are not the case's (never, if exact)
+  std::size_t cases = 0;                // decided
+  std::size_t invalid = 0;              // not valid against the case schema
+  std::size_t differing = 0;            // decided differently (on what the diff compares)
+  std::size_t in_agreeing = 0;          // placed in a region where the policies agree
+  std::size_t unplaced = 0;             // some fact the regions are defined on is unknown or a range
+  std::size_t mismatched = 0;           // placed in a region whose decisions are not the case's (never, if exact)
   std::vector<std::size_t> per_region;  // per differing region
   std::map<std::string, std::map<std::string, std::size_t>> table;  // A's status -> B's status -> cases
-  std::vector<std::string> problems;   // the first invalid cases, "WHERE: message"
+  std::vector<std::string> problems;                                // the first invalid cases, "WHERE: message"
 };
 
 class diff_result {
@@ -134,7 +134,7 @@ class diff_result {
   std::vector<diff_region> differing;  // where the decisions differ, in exploration order
   std::vector<diff_region> agreeing;   // where they agree
   std::size_t leaves = 0, nodes = 0, inexact = 0;
-  std::vector<std::string> notes;      // where the classes are not exact
+  std::vector<std::string> notes;  // where the classes are not exact
   std::shared_ptr<const detail::analysis::space> space;
 
   bool differs() const { return !differing.empty(); }
@@ -155,8 +155,10 @@ class diff_result {
     if (!skip_a.empty()) out += "A " + list(skip_a.ids());
     if (!skip_b.empty()) out += std::string(skip_a.empty() ? "" : "; ") + "B " + list(skip_b.ids());
     if (!options.with_jurisdiction)
-      out += " (the implicit area and date rules by default: who would be treated differently under B's rules instead of A's; "
-             "--with-jurisdiction keeps them)";
+      out +=
+          " (the implicit area and date rules by default: who would be treated differently under B's rules instead of "
+          "A's; "
+          "--with-jurisdiction keeps them)";
     return out;
   }
 
@@ -174,10 +176,11 @@ class diff_result {
   std::string summary_line() const {
     std::string out;
     if (differing.empty())
-      out = "the policies decide every case alike (" + std::to_string(agreeing.size()) + " region" + (agreeing.size() == 1 ? "" : "s") + ")";
+      out = "the policies decide every case alike (" + std::to_string(agreeing.size()) + " region" +
+            (agreeing.size() == 1 ? "" : "s") + ")";
     else
-      out = std::to_string(differing.size()) + " region" + (differing.size() == 1 ? "" : "s") + " where the decisions differ; " +
-            std::to_string(agreeing.size()) + " where they agree";
+      out = std::to_string(differing.size()) + " region" + (differing.size() == 1 ? "" : "s") +
+            " where the decisions differ; " + std::to_string(agreeing.size()) + " where they agree";
     out += "; " + std::to_string(leaves) + " classes of cases explored";
     out += exact() ? " (exhaustive)" : " (not exact: see the notes)";
     if (inexact) out += "; " + std::to_string(inexact) + " classes could not be decided";
@@ -229,8 +232,8 @@ class diff_result {
       if (t.problems.size() < 20)
         for (const auto& d : diags)
           if (d.level == severity::error) {
-            t.problems.push_back((where.empty() ? std::string() : where + ": ") + (d.pointer.empty() ? "/" : d.pointer) + ": " +
-                                 d.message);
+            t.problems.push_back((where.empty() ? std::string() : where + ": ") +
+                                 (d.pointer.empty() ? "/" : d.pointer) + ": " + d.message);
             break;
           }
       return;
@@ -244,7 +247,8 @@ class diff_result {
       ++t.unplaced;
       return;
     }
-    const diff_region& r = in_differing ? differing[static_cast<std::size_t>(i)] : agreeing[static_cast<std::size_t>(i)];
+    const diff_region& r =
+        in_differing ? differing[static_cast<std::size_t>(i)] : agreeing[static_cast<std::size_t>(i)];
     if (in_differing)
       ++t.per_region[static_cast<std::size_t>(i)];
     else
@@ -284,7 +288,8 @@ struct diff_leaf {
 
 class diff_oracle {
  public:
-  diff_oracle(const policy_impl& a, const policy_impl& b, const std::vector<bool>* skip_a, const std::vector<bool>* skip_b)
+  diff_oracle(const policy_impl& a, const policy_impl& b, const std::vector<bool>* skip_a,
+              const std::vector<bool>* skip_b)
       : a_(a), b_(b), skip_a_(skip_a), skip_b_(skip_b) {}
 
   bool probe(const value* slots, probe_result& r) {
@@ -317,7 +322,8 @@ class diff_oracle {
 
  private:
   // Decides; false (with the missing facts) when the answer depends on facts not yet bound.
-  bool run(const policy_impl& p, const std::vector<bool>* skip, const value* slots, decision& d, std::vector<std::string>& missing) {
+  bool run(const policy_impl& p, const std::vector<bool>* skip, const value* slots, decision& d,
+           std::vector<std::string>& missing) {
     decide_settings s;
     s.skip = skip;
     detail::decide(p, slots, s, d);
@@ -476,7 +482,8 @@ inline diff_result diff(const policy& a, const policy& b, const diff_options& op
     bool ea = r.a.status == divert::status::eligible, eb = r.b.status == divert::status::eligible;
     return ea && !eb ? 0 : eb && !ea ? 1 : ea && eb ? 2 : 3;
   };
-  std::stable_sort(regions.begin(), regions.end(), [&](const auto& x, const auto& y) { return rank(x.second) < rank(y.second); });
+  std::stable_sort(regions.begin(), regions.end(),
+                   [&](const auto& x, const auto& y) { return rank(x.second) < rank(y.second); });
   for (auto& [first, r] : regions) (r.differs ? out.differing : out.agreeing).push_back(std::move(r));
   out.space = sp;
 
@@ -487,7 +494,8 @@ inline diff_result diff(const policy& a, const policy& b, const diff_options& op
       diff_decision da = diff_result::decide(a, f, out.skip_a), db = diff_result::decide(b, f, out.skip_b);
       if (da.status != r.a.status || da.pathway != r.a.pathway || db.status != r.b.status || db.pathway != r.b.pathway)
         throw divert::error("diff-internal", "the witness " + r.witness.dump() + " of region \"" + r.condition_text() +
-                                                 "\" is decided " + da.to_text() + " / " + db.to_text() + ", not as the region says");
+                                                 "\" is decided " + da.to_text() + " / " + db.to_text() +
+                                                 ", not as the region says");
     }
   return out;
 }

@@ -89,8 +89,9 @@ class policy {
   std::size_t rule_count() const noexcept { return impl_->rules.size(); }
   rule_info rule(std::size_t i) const {
     const auto& r = impl_->rules[i];
-    return rule_info{r.id, r.title, detail::stage_name(r.stage), r.file, r.pointer, r.source, r.confidence,
-                     r.justification, r.implicit, r.constant};
+    return rule_info{
+        r.id,       r.title,   detail::stage_name(r.stage), r.file, r.pointer, r.source, r.confidence, r.justification,
+        r.implicit, r.constant};
   }
   std::size_t pathway_count() const noexcept { return impl_->n_pathways; }
   // The k-th pathway as a decision record names it (k < pathway_count()).

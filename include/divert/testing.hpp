@@ -35,7 +35,8 @@ inline std::vector<std::string> compare(const decision_record& rec, const ojson&
     diffs.push_back("the expectation has no \"status\"");
   } else if (expect["status"].get<std::string>() != got_status) {
     std::string why;
-    for (const auto& r : rec.reasons) why += (why.empty() ? "" : "; ") + (r.rule.empty() ? r.stage : r.rule) + ": " + r.message;
+    for (const auto& r : rec.reasons)
+      why += (why.empty() ? "" : "; ") + (r.rule.empty() ? r.stage : r.rule) + ": " + r.message;
     diffs.push_back("status: expected " + expect["status"].get<std::string>() + ", got " + got_status +
                     (why.empty() ? "" : " (" + why + ")") +
                     (rec.missing.empty() ? "" : " missing " + list(rec.missing)));
@@ -88,7 +89,8 @@ inline std::vector<std::string> check(const policy& p, const ojson& case_json, c
     return diffs;
   } catch (const divert::error& e) {
     std::vector<std::string> diffs;
-    for (const auto& d : e.diagnostics()) diffs.push_back("invalid case: " + (d.pointer.empty() ? std::string("/") : d.pointer) + ": " + d.message);
+    for (const auto& d : e.diagnostics())
+      diffs.push_back("invalid case: " + (d.pointer.empty() ? std::string("/") : d.pointer) + ": " + d.message);
     return diffs;
   }
 }
@@ -148,7 +150,8 @@ class coverage {
     for (const auto& [f, p] : policies_)
       for (const auto& [k, l] : p.leaves) {
         if (l.true_seen && l.false_seen) continue;
-        out.push_back(f + ": " + l.pointer + " (in \"" + l.rule + "\"): " + (l.true_seen ? "never false" : "never true"));
+        out.push_back(f + ": " + l.pointer + " (in \"" + l.rule +
+                      "\"): " + (l.true_seen ? "never false" : "never true"));
       }
     return out;
   }
@@ -171,7 +174,9 @@ class coverage {
       std::vector<std::pair<std::size_t, std::string>> lines;
       for (const auto& [id, r] : p.rules) {
         if (r.true_seen && r.false_seen) continue;
-        std::string what = !r.true_seen && !r.false_seen ? "never true, never false" : !r.true_seen ? "never true" : "never false";
+        std::string what = !r.true_seen && !r.false_seen ? "never true, never false"
+                           : !r.true_seen                ? "never true"
+                                                         : "never false";
         lines.emplace_back(r.order, f + ": " + r.stage + " \"" + id + "\": " + what);
       }
       std::sort(lines.begin(), lines.end());
@@ -199,14 +204,28 @@ class coverage {
   static bool is_leaf(detail::opcode op) {
     using detail::opcode;
     switch (op) {
-      case opcode::s_eq: case opcode::s_ne: case opcode::s_lt: case opcode::s_le: case opcode::s_gt:
-      case opcode::s_ge: case opcode::s_between: case opcode::s_in_set: case opcode::s_in_values:
-      case opcode::s_contains: case opcode::s_fact_cmp: case opcode::s_fact_between: case opcode::s_fact_eq:
-      case opcode::s_fact_in_set: case opcode::s_field_eq: case opcode::s_field_in_set: case opcode::s_fact_truthy:
-      case opcode::s_fact_not: case opcode::s_fact: case opcode::s_field: case opcode::s_item:
-        return true;
-      default:
-        return false;
+      case opcode::s_eq:
+      case opcode::s_ne:
+      case opcode::s_lt:
+      case opcode::s_le:
+      case opcode::s_gt:
+      case opcode::s_ge:
+      case opcode::s_between:
+      case opcode::s_in_set:
+      case opcode::s_in_values:
+      case opcode::s_contains:
+      case opcode::s_fact_cmp:
+      case opcode::s_fact_between:
+      case opcode::s_fact_eq:
+      case opcode::s_fact_in_set:
+      case opcode::s_field_eq:
+      case opcode::s_field_in_set:
+      case opcode::s_fact_truthy:
+      case opcode::s_fact_not:
+      case opcode::s_fact:
+      case opcode::s_field:
+      case opcode::s_item: return true;
+      default: return false;
     }
   }
 
@@ -235,11 +254,12 @@ struct case_outcome {
 
 struct suite_outcome {
   std::string file, policy_file;
-  std::size_t unrun = 0;  // cases that could not run (the policy did not load)
+  std::size_t unrun = 0;             // cases that could not run (the policy did not load)
   std::vector<diagnostic> problems;  // the suite or its policy could not be used
   std::vector<case_outcome> cases;
   std::size_t passed() const {
-    return static_cast<std::size_t>(std::count_if(cases.begin(), cases.end(), [](const case_outcome& c) { return c.passed(); }));
+    return static_cast<std::size_t>(
+        std::count_if(cases.begin(), cases.end(), [](const case_outcome& c) { return c.passed(); }));
   }
   std::size_t failed() const { return cases.size() - passed(); }
 };
@@ -308,7 +328,8 @@ inline suite_outcome run_suite(const std::string& file, const std::vector<std::s
     } catch (const divert::error& e) {
       for (const auto& d : e.diagnostics())
         if (d.level == severity::error)
-          co.differences.push_back("invalid case: " + (d.pointer.empty() ? std::string("/") : d.pointer) + ": " + d.message);
+          co.differences.push_back("invalid case: " + (d.pointer.empty() ? std::string("/") : d.pointer) + ": " +
+                                   d.message);
     }
     out.cases.push_back(std::move(co));
   }

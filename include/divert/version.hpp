@@ -10,8 +10,7 @@ struct version_info {
   int major, minor, patch;
   const char* string;
 };
-inline constexpr version_info version{DIVERT_VERSION_MAJOR, DIVERT_VERSION_MINOR,
-                                      DIVERT_VERSION_PATCH, "0.1.0"};
+inline constexpr version_info version{DIVERT_VERSION_MAJOR, DIVERT_VERSION_MINOR, DIVERT_VERSION_PATCH, "0.1.0"};
 static_assert(DIVERT_VERSION_MAJOR == 0 && DIVERT_VERSION_MINOR == 1 && DIVERT_VERSION_PATCH == 0,
               "update version.string together with the numbers");
 }  // namespace divert

@@ -68,7 +68,9 @@ void* operator new[](std::size_t n, std::align_val_t a) {
   throw std::bad_alloc();
 }
 void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return allocate_aligned(n, a); }
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return allocate_aligned(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return allocate_aligned(n, a);
+}
 
 void operator delete(void* p) noexcept { release(p); }
 void operator delete[](void* p) noexcept { release(p); }
@@ -141,14 +143,17 @@ void check_policy(const std::string& name) {
     if (n != 0) fail(name + ": decide(facts) made " + std::to_string(n) + " allocations for \"" + names[i] + "\"");
     n = count([&] { p.decide(f, d); });
     decide_allocations += n;
-    if (n != 0) fail(name + ": decide(facts, decision&) made " + std::to_string(n) + " allocations for \"" + names[i] + "\"");
+    if (n != 0)
+      fail(name + ": decide(facts, decision&) made " + std::to_string(n) + " allocations for \"" + names[i] + "\"");
     if (d.status != by_value) fail(name + ": the two forms of decide disagree for \"" + names[i] + "\"");
     n = count([&] { p.decide(f, d, &skip); });
     decide_allocations += n;
-    if (n != 0) fail(name + ": decide with --skip-rules made " + std::to_string(n) + " allocations for \"" + names[i] + "\"");
+    if (n != 0)
+      fail(name + ": decide with --skip-rules made " + std::to_string(n) + " allocations for \"" + names[i] + "\"");
     n = count([&] { p.decide(f, d, nullptr, /*evaluate_all=*/true); });
     decide_allocations += n;
-    if (n != 0) fail(name + ": decide evaluating every rule made " + std::to_string(n) + " allocations for \"" + names[i] + "\"");
+    if (n != 0)
+      fail(name + ": decide evaluating every rule made " + std::to_string(n) + " allocations for \"" + names[i] + "\"");
     statuses.insert(divert::to_string(by_value));
     divert::decision_record r;
     explain_allocations += count([&] { r = p.explain(f); });

@@ -123,7 +123,8 @@ bool replay_csv(const diff_result& r, const diff_options_cli& o, diff_tally& t, 
   if (res == detail::csv_reader::result::end) return true;
   diags.clear();
   if (res == detail::csv_reader::result::error || !mapping.bind_header(fields, diags, o.cases)) {
-    if (res == detail::csv_reader::result::error) std::fprintf(stderr, "%s:1: error: the header: %s\n", o.cases.c_str(), reader.message().c_str());
+    if (res == detail::csv_reader::result::error)
+      std::fprintf(stderr, "%s:1: error: the header: %s\n", o.cases.c_str(), reader.message().c_str());
     print_problems(diags);
     return false;
   }
@@ -157,8 +158,11 @@ std::string tally_text(const diff_result& r, const diff_tally& t) {
   for (std::size_t i = 0; i < r.differing.size(); ++i)
     out += "  " + std::to_string(t.per_region[i]) + "\t" + r.differing[i].text() + "\n";
   out += "  " + std::to_string(t.in_agreeing) + "\tin regions where the policies agree\n";
-  if (t.unplaced) out += "  " + std::to_string(t.unplaced) + "\tnot placed: a fact the regions are defined on is unknown or a range\n";
-  if (t.mismatched) out += "  " + std::to_string(t.mismatched) + "\tdecided otherwise than their region says (a bug: please report)\n";
+  if (t.unplaced)
+    out +=
+        "  " + std::to_string(t.unplaced) + "\tnot placed: a fact the regions are defined on is unknown or a range\n";
+  if (t.mismatched)
+    out += "  " + std::to_string(t.mismatched) + "\tdecided otherwise than their region says (a bug: please report)\n";
   static const char* statuses[] = {"eligible", "not_eligible", "excluded", "undetermined"};
   out += "A's status (rows) against B's (columns):\n";
   out += "  A \\ B";
@@ -262,8 +266,9 @@ int run_diff(const diff_options_cli& o) {
 
 void add_diff_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<diff_options_cli>();
-  auto* cmd = app.add_subcommand("diff", "Compare two policies over every case: the regions where they decide differently, "
-                                         "each with a witness case (exit 0 same, 1 different, 2 error)");
+  auto* cmd = app.add_subcommand("diff",
+                                 "Compare two policies over every case: the regions where they decide differently, "
+                                 "each with a witness case (exit 0 same, 1 different, 2 error)");
   cmd->add_option("a", o->a, "Policy A")->required();
   cmd->add_option("b", o->b, "Policy B")->required();
   cmd->add_option("--format", o->format, "text (one region per line) or json")
@@ -275,7 +280,8 @@ void add_diff_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--with-jurisdiction", o->with_jurisdiction,
                 "Keep the implicit jurisdiction and effective rules (set aside by default)");
   cmd->add_option("--skip-rules", o->skip_rules, "More rule ids to set aside, comma-separated");
-  cmd->add_option("--cases", o->cases, "Replay a caseload (JSONL, or CSV with --input csv --map) and count the cases in each region");
+  cmd->add_option("--cases", o->cases,
+                  "Replay a caseload (JSONL, or CSV with --input csv --map) and count the cases in each region");
   cmd->add_option("--input", o->input, "Caseload format: jsonl, or csv (with --map)")
       ->check(CLI::IsMember({"jsonl", "csv"}))
       ->capture_default_str();

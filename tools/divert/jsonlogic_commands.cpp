@@ -176,8 +176,8 @@ int run_test(const test_options& o) {
       // arrays are json-logic-js's own test format; {rule, data, result|error} objects are the
       // JsonLogic organisation's suites.
       jsonlogic::options opts;
-      opts.dialect = forced ? *forced
-                            : (c.object_format ? jsonlogic::dialect::specification : jsonlogic::dialect::javascript);
+      opts.dialect =
+          forced ? *forced : (c.object_format ? jsonlogic::dialect::specification : jsonlogic::dialect::javascript);
       std::string got;
       bool ok = false;
       try {
@@ -196,8 +196,8 @@ int run_test(const test_options& o) {
       ++failed;
       std::string expected = c.expects_error ? "error \"" + c.expected_error_type + "\"" : c.expected.dump();
       std::printf("FAIL %s: /%zu%s%s: rule %s data %s: expected %s, got %s\n", path.c_str(), i,
-                  c.description.empty() ? "" : " ", c.description.c_str(), c.rule.dump().c_str(),
-                  c.data.dump().c_str(), expected.c_str(), got.c_str());
+                  c.description.empty() ? "" : " ", c.description.c_str(), c.rule.dump().c_str(), c.data.dump().c_str(),
+                  expected.c_str(), got.c_str());
     }
   }
   std::printf("%zu passed, %zu failed\n", passed, failed);
@@ -212,7 +212,8 @@ void add_jsonlogic_commands(CLI::App& app, int& exit_code) {
 
   auto eo = std::make_shared<eval_options>();
   auto* eval = group->add_subcommand(
-      "eval", "Read JSON lines {\"rule\": ..., \"data\": ...}; write {\"result\": ...} or {\"error\": \"...\"} for each");
+      "eval",
+      "Read JSON lines {\"rule\": ..., \"data\": ...}; write {\"result\": ...} or {\"error\": \"...\"} for each");
   eval->add_option("input", eo->input, "JSON-lines file, or - for standard input")->capture_default_str();
   eval->add_option("--dialect", eo->dialect, "javascript (json-logic-js 2.0.5) or specification (the org's suites)")
       ->capture_default_str();
@@ -222,8 +223,7 @@ void add_jsonlogic_commands(CLI::App& app, int& exit_code) {
   auto* test = group->add_subcommand(
       "test", "Run JsonLogic test suites ([rule, data, expected] arrays or {rule, data, result|error} objects)");
   test->add_option("files", to->files, "Suite files")->required()->check(CLI::ExistingFile);
-  test->add_option("--dialect", to->dialect,
-                   "auto (by the file's format), javascript or specification")
+  test->add_option("--dialect", to->dialect, "auto (by the file's format), javascript or specification")
       ->capture_default_str();
   test->callback([to, &exit_code] { exit_code = run_test(*to); });
 }

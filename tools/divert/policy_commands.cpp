@@ -207,8 +207,7 @@ void add_policy_commands(CLI::App& app, int& exit_code) {
   auto* test = app.add_subcommand("test", "Run policy tests (DESIGN §7); last line: N passed, N failed");
   test->add_option("files", to->files, "Test files (*.tests.json)")->required();
   test->add_flag("--coverage", to->coverage, "Report which rules the tests made both true and false");
-  test->add_option("--skip-rules", to->skip_rules, "Rule ids to set aside, comma-separated")
-      ->allow_extra_args(false);
+  test->add_option("--skip-rules", to->skip_rules, "Rule ids to set aside, comma-separated")->allow_extra_args(false);
   test->callback([to, &exit_code] { exit_code = run_test(*to); });
 
   auto lo = std::make_shared<lint_options>();

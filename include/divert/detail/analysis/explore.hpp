@@ -32,8 +32,8 @@ struct probe_result {
 
 struct explore_stats {
   std::size_t nodes = 0, leaves = 0, inexact = 0;
-  bool stopped = false;     // the oracle asked to stop
-  bool truncated = false;   // the leaf limit was reached
+  bool stopped = false;    // the oracle asked to stop
+  bool truncated = false;  // the leaf limit was reached
 };
 
 template <class Oracle>
@@ -51,8 +51,8 @@ class explorer {
 
  private:
   struct split {
-    int dim = -1;     // a fact's dimension
-    int array = -1;   // or an array's count dimensions, all at once
+    int dim = -1;    // a fact's dimension
+    int array = -1;  // or an array's count dimensions, all at once
     bool refine = false;
     std::size_t branches = 0;
     bool both = false;
@@ -155,7 +155,9 @@ class explorer {
     split best;
     auto consider = [&](split s) {
       if (s.branches == 0) return;
-      auto rank = [](const split& x) { return std::make_tuple(x.both ? 0 : 1, x.branches, x.dim >= 0 ? x.dim : 100000 + x.array); };
+      auto rank = [](const split& x) {
+        return std::make_tuple(x.both ? 0 : 1, x.branches, x.dim >= 0 ? x.dim : 100000 + x.array);
+      };
       if (best.branches == 0 || rank(s) < rank(best)) best = s;
     };
     for (const auto& path : result_.missing) {
@@ -168,7 +170,8 @@ class explorer {
       for (std::size_t a = 0; a < s_.arrays.size(); ++a) {
         const array_space& arr = s_.arrays[a];
         bool whole = path == arr.path;
-        bool inside = path.size() > arr.path.size() && path.compare(0, arr.path.size(), arr.path) == 0 && path[arr.path.size()] == '.';
+        bool inside = path.size() > arr.path.size() && path.compare(0, arr.path.size(), arr.path) == 0 &&
+                      path[arr.path.size()] == '.';
         if (!whole && !inside) continue;
         if (!s_.array_bound(arr, b)) {
           split sp;

@@ -91,9 +91,10 @@ inline diagnostic lint_warning(const compiled_rule& r, const std::string& id, st
 }
 
 inline std::string rule_kind(const compiled_rule& r) {
-  return r.implicit ? "implicit rule" : r.stage == rule_stage::eligibility ? "eligibility rule"
-                                     : r.stage == rule_stage::exclusion   ? "exclusion"
-                                                                          : "pathway";
+  return r.implicit                           ? "implicit rule"
+         : r.stage == rule_stage::eligibility ? "eligibility rule"
+         : r.stage == rule_stage::exclusion   ? "exclusion"
+                                              : "pathway";
 }
 
 inline std::string example_text(const space& s, const box& b) {
@@ -162,8 +163,9 @@ inline std::vector<diagnostic> static_checks(const policy_impl& p, std::size_t m
       std::string earlier;
       for (std::uint32_t k = first; k < j; ++k) earlier += (earlier.empty() ? "\"" : ", \"") + p.rules[k].id + "\"";
       out.push_back(lint_warning(p.rules[j], "shadowed-pathway",
-                                 "pathway \"" + p.rules[j].id + "\" is never chosen: whenever it applies, an earlier pathway (" +
-                                     earlier + ") applies first"));
+                                 "pathway \"" + p.rules[j].id +
+                                     "\" is never chosen: whenever it applies, an earlier pathway (" + earlier +
+                                     ") applies first"));
     }
   } else {
     for (std::uint32_t i = first; i < p.rules.size(); ++i)
@@ -180,10 +182,11 @@ inline std::vector<diagnostic> static_checks(const policy_impl& p, std::size_t m
           continue;
         }
         if (!o.seen_true) continue;
-        out.push_back(lint_warning(p.rules[j], "overlapping-pathways",
-                                   "pathways \"" + p.rules[i].id + "\" and \"" + p.rules[j].id +
-                                       "\" both apply to some eligible cases, but pathway_policy is \"unique\"; for example " +
-                                       example_text(s, o.first_true)));
+        out.push_back(
+            lint_warning(p.rules[j], "overlapping-pathways",
+                         "pathways \"" + p.rules[i].id + "\" and \"" + p.rules[j].id +
+                             "\" both apply to some eligible cases, but pathway_policy is \"unique\"; for example " +
+                             example_text(s, o.first_true)));
       }
   }
   return out;

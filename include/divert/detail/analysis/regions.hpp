@@ -52,7 +52,8 @@ inline std::vector<region_part> merge_boxes(const std::vector<dimension>& dims, 
         if (dims[d].kind == dim_kind::number) {
           std::sort(members.begin(), members.end(), [&](std::size_t x, std::size_t y) {
             return parts[x].b.c[d].iv.lo < parts[y].b.c[d].iv.lo ||
-                   (parts[x].b.c[d].iv.lo == parts[y].b.c[d].iv.lo && !parts[x].b.c[d].iv.lo_open && parts[y].b.c[d].iv.lo_open);
+                   (parts[x].b.c[d].iv.lo == parts[y].b.c[d].iv.lo && !parts[x].b.c[d].iv.lo_open &&
+                    parts[y].b.c[d].iv.lo_open);
           });
           std::size_t into = members[0];
           for (std::size_t k = 1; k < members.size(); ++k) {
@@ -93,7 +94,8 @@ inline std::vector<region_part> merge_boxes(const std::vector<dimension>& dims, 
     }
   }
   for (auto& p : parts) std::sort(p.leaves.begin(), p.leaves.end());
-  std::sort(parts.begin(), parts.end(), [](const region_part& x, const region_part& y) { return x.leaves.front() < y.leaves.front(); });
+  std::sort(parts.begin(), parts.end(),
+            [](const region_part& x, const region_part& y) { return x.leaves.front() < y.leaves.front(); });
   return parts;
 }
 
@@ -132,8 +134,10 @@ inline std::string number_phrase(const dimension& d, const span& iv) {
     double a = iv.lo, b = iv.hi;
     if (iv.point()) return a == 0 ? "0" + u + "from " + x : number_text(std::abs(a)) + u + (a > 0 ? pos : neg) + x;
     if (lo_open_end && hi_open_end) return "any";
-    if (a >= 0) return hi_open_end ? "≥ " + number_text(a) + u + pos + x : number_text(a) + "–" + number_text(b) + u + pos + x;
-    if (b <= 0) return lo_open_end ? "≥ " + number_text(-b) + u + neg + x : number_text(-b) + "–" + number_text(-a) + u + neg + x;
+    if (a >= 0)
+      return hi_open_end ? "≥ " + number_text(a) + u + pos + x : number_text(a) + "–" + number_text(b) + u + pos + x;
+    if (b <= 0)
+      return lo_open_end ? "≥ " + number_text(-b) + u + neg + x : number_text(-b) + "–" + number_text(-a) + u + neg + x;
     if (lo_open_end) return "no more than " + number_text(b) + u + pos + x + " (or " + neg + "it)";
     if (hi_open_end) return "no more than " + number_text(-a) + u + neg + x + " (or " + pos + "it)";
     return "from " + number_text(-a) + u + neg + "to " + number_text(b) + u + pos + x;
@@ -201,7 +205,8 @@ inline std::string choice_phrase(const dimension& d, const constraint& c) {
     if (other_in) return out.empty() ? "any" : "other than " + join_words(out, ", ");
     return join_words(in);
   }
-  if (d.type == fact_type::enumeration && in.size() > out.size() && !out.empty()) return "other than " + join_words(out, " or ");
+  if (d.type == fact_type::enumeration && in.size() > out.size() && !out.empty())
+    return "other than " + join_words(out, " or ");
   return join_words(in);
 }
 

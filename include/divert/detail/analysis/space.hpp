@@ -77,7 +77,7 @@ struct subject {
   int field = -1;  // field, relative: the field index in the item
   int outer = -1;  // relative: the slot of the case date it is compared with
   opcode unit = opcode::s_days_between;
-  bool item_first = true;  // relative: between(item, outer) rather than between(outer, item)
+  bool item_first = true;   // relative: between(item, outer) rather than between(outer, item)
   std::uint32_t instr = 0;  // count: the counting instruction
 };
 
@@ -86,8 +86,8 @@ struct fact_usage {
   std::set<double> real_points;      // real numbers: constants compared with
   std::vector<std::string> strings;  // enum and string constants, in the order first met
   bool read = false;
-  bool non_constant = false;  // compared with something other than a constant
-  bool in_difference = false; // a case date read by a date difference (bound as a point)
+  bool non_constant = false;   // compared with something other than a constant
+  bool in_difference = false;  // a case date read by a date difference (bound as a point)
   void add_string(const std::string& s) {
     if (std::find(strings.begin(), strings.end(), s) == strings.end()) strings.push_back(s);
   }
@@ -110,15 +110,15 @@ struct body_use {
 };
 
 struct usage {
-  std::map<int, fact_usage> facts;                       // by slot
-  std::map<std::pair<int, int>, fact_usage> fields;      // by (array slot, field); field -1: scalar items
+  std::map<int, fact_usage> facts;                   // by slot
+  std::map<std::pair<int, int>, fact_usage> fields;  // by (array slot, field); field -1: scalar items
   std::map<std::pair<int, int>, relative_usage> relatives;
   std::vector<body_use> bodies;
   std::map<std::pair<const program*, std::uint32_t>, double> count_limits;  // count instr -> largest constant
-  std::map<int, double> length_limits;                  // array slot -> largest constant its length is compared with
-  std::map<int, std::vector<std::string>> contains;     // scalar arrays: needles
-  std::set<int> arrays;                                 // array slots read
-  std::vector<std::string> notes;                       // where the classes are not exact
+  std::map<int, double> length_limits;               // array slot -> largest constant its length is compared with
+  std::map<int, std::vector<std::string>> contains;  // scalar arrays: needles
+  std::set<int> arrays;                              // array slots read
+  std::vector<std::string> notes;                    // where the classes are not exact
   void note(const std::string& n) {
     if (std::find(notes.begin(), notes.end(), n) == notes.end()) notes.push_back(n);
   }
@@ -222,11 +222,11 @@ class usage_collector {
   // Integer classes: `x op c` splits the integers after these values.
   static void integer_cuts(std::uint8_t op, double c, std::set<double>& cuts) {
     switch (op) {
-      case cmp_lt: cuts.insert(std::ceil(c) - 1); break;   // x < c  <=>  x <= ceil(c)-1
-      case cmp_le: cuts.insert(std::floor(c)); break;      // x <= c
-      case cmp_gt: cuts.insert(std::floor(c)); break;      // x > c  <=>  not x <= floor(c)
-      case cmp_ge: cuts.insert(std::ceil(c) - 1); break;   // x >= c
-      default:                                             // equality
+      case cmp_lt: cuts.insert(std::ceil(c) - 1); break;  // x < c  <=>  x <= ceil(c)-1
+      case cmp_le: cuts.insert(std::floor(c)); break;     // x <= c
+      case cmp_gt: cuts.insert(std::floor(c)); break;     // x > c  <=>  not x <= floor(c)
+      case cmp_ge: cuts.insert(std::ceil(c) - 1); break;  // x >= c
+      default:                                            // equality
         if (c == std::floor(c)) {
           cuts.insert(c - 1);
           cuts.insert(c);
@@ -268,7 +268,8 @@ class usage_collector {
       }
       case subject::what::relative: {
         relative_usage& r = u_.relatives[{s.slot, s.field}];
-        if (r.outer >= 0 && (r.outer != s.outer || r.unit != s.unit || r.item_first != s.item_first)) r.conflicting = true;
+        if (r.outer >= 0 && (r.outer != s.outer || r.unit != s.unit || r.item_first != s.item_first))
+          r.conflicting = true;
         if (r.outer < 0) {
           r.outer = s.outer;
           r.unit = s.unit;
@@ -316,13 +317,16 @@ class usage_collector {
   void non_constant(const subject& s) {
     if (s.k == subject::what::count || s.k == subject::what::length) {
       std::string arr = path_of_slot(s.slot);
-      u_.note("a count over " + arr + " is compared with something other than a constant: up to 3 items of each kind are considered");
-      if (s.k == subject::what::count) u_.count_limits[{&prog_, s.instr}] = std::max(u_.count_limits[{&prog_, s.instr}], 2.0);
+      u_.note("a count over " + arr +
+              " is compared with something other than a constant: up to 3 items of each kind are considered");
+      if (s.k == subject::what::count)
+        u_.count_limits[{&prog_, s.instr}] = std::max(u_.count_limits[{&prog_, s.instr}], 2.0);
       if (s.k == subject::what::length) u_.length_limits[s.slot] = std::max(u_.length_limits[s.slot], 2.0);
       return;
     }
     if (s.k == subject::what::relative) {
-      u_.note("a date difference over " + path_of_slot(s.slot) + " is used in arithmetic: its classes may not be exact");
+      u_.note("a date difference over " + path_of_slot(s.slot) +
+              " is used in arithmetic: its classes may not be exact");
       return;
     }
     if (fact_usage* f = usage_of(s)) {
@@ -546,28 +550,28 @@ class usage_collector {
 
 // One class of a choice dimension (enum, string, boolean) or of a count.
 struct choice {
-  std::string label;                // the value; "other"; "true"/"false"; a count "2 or more"
-  std::vector<std::string> members; // enum values it stands for; strings: the value (empty for other)
+  std::string label;                 // the value; "other"; "true"/"false"; a count "2 or more"
+  std::vector<std::string> members;  // enum values it stands for; strings: the value (empty for other)
   bool other = false;
-  ojson json;                       // representative as JSON
-  value v;                          // representative as bound
+  ojson json;  // representative as JSON
+  value v;     // representative as bound
 };
 
 enum class dim_kind : std::uint8_t { number, choice, count };
 
 struct dimension {
   dim_kind kind = dim_kind::number;
-  std::string path;                  // "person.age"; item fields: "drug"; counts: the array's path
-  const schema_node* node = nullptr; // the fact, field or array
-  int slot = -1;                     // facts: the slot; counts: the array's slot
-  int field = -1;                    // item fields: the field index (-1: the item itself)
+  std::string path;                   // "person.age"; item fields: "drug"; counts: the array's path
+  const schema_node* node = nullptr;  // the fact, field or array
+  int slot = -1;                      // facts: the slot; counts: the array's slot
+  int field = -1;                     // item fields: the field index (-1: the item itself)
   fact_type type = fact_type::integer;
   bool integral = true;
-  bool artificial_domain = false;    // the schema gives no bounds: do not print them
+  bool artificial_domain = false;  // the schema gives no bounds: do not print them
   span domain{};
-  std::vector<span> atoms;           // number: its classes, in order
-  std::vector<choice> choices;       // choice, count: its classes
-  bool pointwise = false;            // a case date in a date difference: bound as one day
+  std::vector<span> atoms;      // number: its classes, in order
+  std::vector<choice> choices;  // choice, count: its classes
+  bool pointwise = false;       // a case date in a date difference: bound as one day
   // relative item dates: classes of d = between(item, outer) (item_first) or between(outer, item)
   bool relative = false;
   int outer = -1;
@@ -606,15 +610,15 @@ struct array_space {
   std::string path;
   const schema_node* node = nullptr;
   bool scalar_items = false;
-  std::vector<dimension> fields;             // the item fields the rules read (relative dates included)
-  std::vector<std::vector<int>> cells;       // each item class: a class index per field
+  std::vector<dimension> fields;        // the item fields the rules read (relative dates included)
+  std::vector<std::vector<int>> cells;  // each item class: a class index per field
   std::vector<item_group> groups;
-  std::vector<int> dims;                     // the count dimensions, one per group that matters
-  std::vector<int> outer;                    // case facts the item classes are built relative to
-  std::vector<std::size_t> cell_group;       // group of each cell
+  std::vector<int> dims;                // the count dimensions, one per group that matters
+  std::vector<int> outer;               // case facts the item classes are built relative to
+  std::vector<std::size_t> cell_group;  // group of each cell
 };
 
-inline constexpr double integer_domain = 1e6;   // integers without schema bounds: [-1e6, 1e6]
+inline constexpr double integer_domain = 1e6;  // integers without schema bounds: [-1e6, 1e6]
 inline constexpr double real_domain = 1e9;
 
 inline std::int64_t date_min() { return dates::days_from_civil(1, 1, 1); }
@@ -642,7 +646,7 @@ class space {
   std::shared_ptr<const schema_model> schema;
   std::vector<dimension> dims;
   std::vector<array_space> arrays;
-  std::vector<std::string> notes;   // where the classes are not exact
+  std::vector<std::string> notes;  // where the classes are not exact
   std::map<std::string, int> dim_of_path;
   std::size_t n_slots = 0;
 
@@ -782,7 +786,8 @@ class space {
     const auto& fields = a.node->fields;
     member* ms = mem.allocate_array<member>(fields.size());
     for (std::size_t k = 0; k < fields.size(); ++k)
-      ms[k] = member{fields[k]->path.c_str(), static_cast<std::uint32_t>(fields[k]->path.size()), no_symbol, value::unknown()};
+      ms[k] = member{fields[k]->path.c_str(), static_cast<std::uint32_t>(fields[k]->path.size()), no_symbol,
+                     value::unknown()};
     for (std::size_t f = 0; f < a.fields.size(); ++f) {
       const dimension& fd = a.fields[f];
       int atom = a.cells[cell][f];
@@ -791,10 +796,12 @@ class space {
         const value& o = slots[static_cast<std::size_t>(fd.outer)];
         if (o.k != kind::date) continue;
         double dd = representative(fd, fd.atoms[static_cast<std::size_t>(atom)]);
-        v = value::date(static_cast<double>(relative_date(fd, static_cast<std::int64_t>(o.num), static_cast<std::int64_t>(dd))));
+        v = value::date(
+            static_cast<double>(relative_date(fd, static_cast<std::int64_t>(o.num), static_cast<std::int64_t>(dd))));
       } else if (fd.kind == dim_kind::number) {
         v = number_value(fd, fd.atoms[static_cast<std::size_t>(atom)]);
-        if (fd.type == fact_type::date && v.k == kind::range) v = value::date(representative(fd, fd.atoms[static_cast<std::size_t>(atom)]));
+        if (fd.type == fact_type::date && v.k == kind::range)
+          v = value::date(representative(fd, fd.atoms[static_cast<std::size_t>(atom)]));
       } else {
         v = fd.choices[static_cast<std::size_t>(atom)].v;
       }
@@ -890,8 +897,8 @@ class space {
       } else if (fd.kind == dim_kind::number) {
         double p = representative(fd, fd.atoms[static_cast<std::size_t>(atom)]);
         v = fd.type == fact_type::date ? ojson(dates::format(static_cast<std::int64_t>(p)))
-            : fd.integral            ? ojson(static_cast<long long>(p))
-                                     : ojson(p);
+            : fd.integral              ? ojson(static_cast<long long>(p))
+                                       : ojson(p);
       } else {
         v = fd.choices[static_cast<std::size_t>(atom)].json;
       }
@@ -959,7 +966,8 @@ class space {
       for (std::size_t g = 0; g < a.groups.size(); ++g) {
         const item_group& grp = a.groups[g];
         if (grp.dim < 0) continue;
-        out.index[static_cast<std::size_t>(grp.dim)] = static_cast<int>(std::min<std::size_t>(counts[g], static_cast<std::size_t>(grp.cap)));
+        out.index[static_cast<std::size_t>(grp.dim)] =
+            static_cast<int>(std::min<std::size_t>(counts[g], static_cast<std::size_t>(grp.cap)));
       }
     }
     return out;
@@ -1032,7 +1040,8 @@ class space {
       const dimension& d = dims[i];
       if (d.kind == dim_kind::number) {
         // A range (an age band) lies in the box only when all of it does.
-        if (std::isnan(at.number[i]) || !b.c[i].iv.contains(at.number[i]) || !b.c[i].iv.contains(at.number_hi[i])) return false;
+        if (std::isnan(at.number[i]) || !b.c[i].iv.contains(at.number[i]) || !b.c[i].iv.contains(at.number_hi[i]))
+          return false;
       } else {
         int k = at.index[i];
         if (k < 0 || !b.c[i].set[static_cast<std::size_t>(k)]) return false;
@@ -1079,8 +1088,8 @@ class space {
           d.artificial_domain = true;
           d.pointwise = f.in_difference;
         } else {
-          d.domain = span{n.minimum ? std::ceil(*n.minimum) : -integer_domain, n.maximum ? std::floor(*n.maximum) : integer_domain,
-                          false, false};
+          d.domain = span{n.minimum ? std::ceil(*n.minimum) : -integer_domain,
+                          n.maximum ? std::floor(*n.maximum) : integer_domain, false, false};
           d.artificial_domain = !n.minimum || !n.maximum;
         }
         d.atoms = integer_atoms(d.domain, f.cuts_after);
@@ -1128,10 +1137,12 @@ class space {
         std::sort(named.begin(), named.end());
         for (const auto& e : named) d.choices.push_back(string_choice(e, {e}, false));
         std::string other = "other";
-        for (int k = 2; std::find(named.begin(), named.end(), other) != named.end(); ++k) other = "other_" + std::to_string(k);
+        for (int k = 2; std::find(named.begin(), named.end(), other) != named.end(); ++k)
+          other = "other_" + std::to_string(k);
         d.choices.push_back(string_choice(other, {}, true));
         if (f.non_constant)
-          add_note(n.path + " is compared with another fact: values other than those the rules name are represented by one");
+          add_note(n.path +
+                   " is compared with another fact: values other than those the rules name are represented by one");
         return d;
       }
       default: return d;
@@ -1236,7 +1247,8 @@ class space {
     for (const auto& f : a.fields) {
       product *= std::max<std::size_t>(1, f.size());
       if (product > 100000)
-        throw divert::error("analysis-limit", "the items of " + n.path + " have too many kinds to explore (over 100,000)");
+        throw divert::error("analysis-limit",
+                            "the items of " + n.path + " have too many kinds to explore (over 100,000)");
     }
     std::vector<int> cell(a.fields.size(), 0);
     for (std::size_t c = 0; c < product; ++c) {
@@ -1276,8 +1288,11 @@ class space {
         sig.push_back(o);
       }
       if (a.scalar_items) {
-        const choice& ch = a.fields.front().choices.empty() ? choice{} : a.fields.front().choices[static_cast<std::size_t>(a.cells[c][0])];
-        for (const auto& nd : needles) sig.push_back(std::find(ch.members.begin(), ch.members.end(), nd) != ch.members.end() ? 1 : 0);
+        const choice& ch = a.fields.front().choices.empty()
+                               ? choice{}
+                               : a.fields.front().choices[static_cast<std::size_t>(a.cells[c][0])];
+        for (const auto& nd : needles)
+          sig.push_back(std::find(ch.members.begin(), ch.members.end(), nd) != ch.members.end() ? 1 : 0);
       }
       if (context) {
         // A predicate that also reads other facts of the case: keep this class of item apart.
@@ -1310,7 +1325,8 @@ class space {
             auto it = u.count_limits.find({b.prog, b.iteration});
             int k = it == u.count_limits.end() ? 2 : static_cast<int>(it->second);
             if (it == u.count_limits.end())
-              add_note("a count over " + n.path + " is not compared with a constant: up to 3 items of each kind are considered");
+              add_note("a count over " + n.path +
+                       " is not compared with a constant: up to 3 items of each kind are considered");
             if (o != 0) cap = std::max(cap, k + 1);
             break;
           }

@@ -154,11 +154,21 @@ inline int compare_utf16(std::string_view a, std::string_view b) noexcept {
 
 inline bool is_js_whitespace(char32_t c) noexcept {
   switch (c) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0xA0: case 0x1680:
-    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
-      return true;
-    default:
-      return c >= 0x2000 && c <= 0x200A;
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x20:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+    case 0xFEFF: return true;
+    default: return c >= 0x2000 && c <= 0x200A;
   }
 }
 
@@ -222,12 +232,18 @@ inline double string_to_number(std::string_view s) noexcept {
   s = trim_js(s);
   if (s.empty()) return 0;
   if (s.size() > 2 && s[0] == '0') {
-    int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'o' || s[1] == 'O') ? 8 : (s[1] == 'b' || s[1] == 'B') ? 2 : 0;
+    int base = (s[1] == 'x' || s[1] == 'X')   ? 16
+               : (s[1] == 'o' || s[1] == 'O') ? 8
+               : (s[1] == 'b' || s[1] == 'B') ? 2
+                                              : 0;
     if (base) {
       double r = 0;
       for (std::size_t i = 2; i < s.size(); ++i) {
         char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : 99;
         if (d >= base) return nan;
         r = r * base + d;
       }
@@ -391,9 +407,7 @@ inline bool truthy(const value& v, bool empty_object_is_false = false) noexcept 
 inline bool is_primitive(const value& v) noexcept { return v.k != kind::array && v.k != kind::object; }
 
 // ToPrimitive for arrays and objects: their string form.
-inline value to_primitive(const value& v, arena& scratch) {
-  return is_primitive(v) ? v : to_string_value(v, scratch);
-}
+inline value to_primitive(const value& v, arena& scratch) { return is_primitive(v) ? v : to_string_value(v, scratch); }
 
 inline bool strict_equals(const value& a, const value& b) noexcept {
   if (a.k != b.k) return false;

@@ -184,9 +184,7 @@ class spec_machine {
 
   // A JavaScript TypeError (what the engine throws where an operator meets a value it cannot
   // handle): its message is the error's type.
-  [[noreturn]] void fail_type_error(const std::string& message) {
-    throw eval_failure{make_string(message)};
-  }
+  [[noreturn]] void fail_type_error(const std::string& message) { throw eval_failure{make_string(message)}; }
 
   // `key in obj` for a value that is JavaScript-truthy; on a primitive JavaScript throws.
   bool has_property(const value& obj, const spec::property_key& key) {
@@ -743,9 +741,7 @@ class spec_machine {
       default: {  // all, some, none: anything with a length is iterated (strings by code unit)
         inner.frame = frame_kind::whole;
         if (ins.op == opcode::spec_all && arr.k == kind::array && arr.n == 0) return value::boolean(false);
-        std::size_t n = arr.k == kind::array    ? arr.n
-                        : arr.k == kind::string ? js::utf16_length(arr.sv())
-                                                : 0;
+        std::size_t n = arr.k == kind::array ? arr.n : arr.k == kind::string ? js::utf16_length(arr.sv()) : 0;
         for (std::size_t k = 0; k < n; ++k) {
           inner.data = arr.k == kind::array ? arr.items[k] : make_string(js::utf16_slice(arr.sv(), k, k + 1));
           inner.index = static_cast<double>(k);

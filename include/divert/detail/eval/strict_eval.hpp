@@ -338,7 +338,8 @@ value machine<Tracer>::strict_node(std::uint32_t i, const scope& s) {
     case opcode::s_in_set: {
       value needle = kid(ins, 0, s);
       if (needle.k != kind::string) return value::unknown();
-      return value::boolean(strict::in_symbols(p_.symbol_sets[ins.c], p_.symbol_bits[ins.c], needle, p_.constants[ins.b]));
+      return value::boolean(
+          strict::in_symbols(p_.symbol_sets[ins.c], p_.symbol_bits[ins.c], needle, p_.constants[ins.b]));
     }
     case opcode::s_in_values: {
       value needle = kid(ins, 0, s);
@@ -428,7 +429,8 @@ value machine<Tracer>::strict_node(std::uint32_t i, const scope& s) {
         }
       }
       switch (ins.op) {
-        case opcode::s_all: return unknown ? value::unknown() : value::boolean(arr.n > 0);  // JsonLogic: all of [] is false
+        case opcode::s_all:
+          return unknown ? value::unknown() : value::boolean(arr.n > 0);  // JsonLogic: all of [] is false
         case opcode::s_some: return unknown ? value::unknown() : value::boolean(false);
         case opcode::s_none: return unknown ? value::unknown() : value::boolean(true);
         default: return strict::number_of({static_cast<double>(yes), static_cast<double>(yes + unknown)});
@@ -454,7 +456,8 @@ value machine<Tracer>::strict_node(std::uint32_t i, const scope& s) {
           // The item may or may not count: the value is either; for numbers, the range of both.
           strict::interval x{}, y{};
           if (strict::equals(acc, next) == tri::yes) continue;
-          if (acc.k != kind::date && next.k != kind::date && strict::as_interval(acc, x) && strict::as_interval(next, y))
+          if (acc.k != kind::date && next.k != kind::date && strict::as_interval(acc, x) &&
+              strict::as_interval(next, y))
             next = strict::number_of({std::min(x.lo, y.lo), std::max(x.hi, y.hi)});
           else
             next = value::unknown();
@@ -487,7 +490,8 @@ value machine<Tracer>::strict_node(std::uint32_t i, const scope& s) {
       const value& x = slots_[ins.a];
       tri a = strict::compare(p_.constants[ins.b], x, (ins.flags & lower_inclusive) ? cmp_le : cmp_lt);
       if (a == tri::no) return value::boolean(false);
-      return strict::of(strict::both(a, strict::compare(x, p_.constants[ins.c], (ins.flags & upper_inclusive) ? cmp_le : cmp_lt)));
+      return strict::of(
+          strict::both(a, strict::compare(x, p_.constants[ins.c], (ins.flags & upper_inclusive) ? cmp_le : cmp_lt)));
     }
     case opcode::s_fact_eq: {
       tri t = strict::equals(slots_[ins.a], p_.constants[ins.b]);

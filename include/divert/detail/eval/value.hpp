@@ -34,10 +34,10 @@ struct member;
 
 struct value {
   kind k = kind::undefined;
-  std::uint8_t flags = 0;          // strings: value_flags
+  std::uint8_t flags = 0;  // strings: value_flags
 
-  std::uint16_t sym = no_symbol;   // strings: symbol id, or no_symbol
-  std::uint32_t n = 0;             // strings: bytes; arrays: items; objects: members
+  std::uint16_t sym = no_symbol;  // strings: symbol id, or no_symbol
+  std::uint32_t n = 0;            // strings: bytes; arrays: items; objects: members
   union {
     double num = 0;
     bool b;
@@ -130,8 +130,7 @@ static_assert(std::is_trivially_copyable_v<member>);
 // a computed string (concatenation, substring) was never looked up, so compare its bytes.
 inline bool same_string(const value& a, const value& b) noexcept {
   if (a.sym != no_symbol && b.sym != no_symbol) return a.sym == b.sym;
-  if ((a.sym != no_symbol && (b.flags & looked_up)) || (b.sym != no_symbol && (a.flags & looked_up)))
-    return false;
+  if ((a.sym != no_symbol && (b.flags & looked_up)) || (b.sym != no_symbol && (a.flags & looked_up))) return false;
   return a.n == b.n && (a.n == 0 || std::memcmp(a.str, b.str, a.n) == 0);
 }
 

@@ -66,7 +66,8 @@ class csv_reader {
         for (;;) {
           c = peek();
           if (c < 0 || c == ',' || c == '\n' || c == '\r') break;
-          if (c == '"') return fail("a quote inside an unquoted field (quote the whole field, and double the quote)", fields);
+          if (c == '"')
+            return fail("a quote inside an unquoted field (quote the whole field, and double the quote)", fields);
           field += static_cast<char>(c);
           ++pos_;
         }

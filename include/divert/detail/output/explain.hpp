@@ -21,8 +21,8 @@ namespace divert::detail {
 struct trace_node {
   std::uint32_t at = 0;
   value v;
-  std::vector<std::uint32_t> indexes;       // item index of each enclosing iteration, outermost first
-  std::vector<std::uint32_t> iterations;    // the iterating instruction of each, outermost first
+  std::vector<std::uint32_t> indexes;     // item index of each enclosing iteration, outermost first
+  std::vector<std::uint32_t> iterations;  // the iterating instruction of each, outermost first
   std::vector<trace_node> kids;
 };
 
@@ -41,7 +41,8 @@ class tree_tracer {
       if (x->is_iteration) idx.push_back(static_cast<std::uint32_t>(x->index));
     std::reverse(idx.begin(), idx.end());
     n.indexes = std::move(idx);
-    n.iterations.assign(active_.begin(), active_.begin() + static_cast<std::ptrdiff_t>(std::min(active_.size(), n.indexes.size())));
+    n.iterations.assign(active_.begin(),
+                        active_.begin() + static_cast<std::ptrdiff_t>(std::min(active_.size(), n.indexes.size())));
     stack_.push_back(&n);
     if (is_iteration(p_.code[i].op)) active_.push_back(i);
   }
@@ -85,7 +86,8 @@ class explainer {
   // ---- rendering values ----
 
   static std::string number_text(double d) {
-    if (d == static_cast<double>(static_cast<long long>(d)) && std::abs(d) < 1e15) return fmt::format("{}", static_cast<long long>(d));
+    if (d == static_cast<double>(static_cast<long long>(d)) && std::abs(d) < 1e15)
+      return fmt::format("{}", static_cast<long long>(d));
     return fmt::format("{}", d);
   }
 
@@ -175,12 +177,16 @@ class explainer {
     switch (ins.op) {
       case opcode::constant: return value_text(p_.prog.constants[ins.a]);
       case opcode::s_count: return "the number of " + array_path(t.at) + " entries that match";
-      case opcode::s_length: return "the number of " + (t.kids.empty() ? std::string("entries") : expression_text(t.kids[0]) + " entries");
+      case opcode::s_length:
+        return "the number of " + (t.kids.empty() ? std::string("entries") : expression_text(t.kids[0]) + " entries");
       case opcode::s_days_between:
       case opcode::s_months_between:
       case opcode::s_years_between: {
-        std::string unit = ins.op == opcode::s_days_between ? "days" : ins.op == opcode::s_months_between ? "months" : "years";
-        if (t.kids.size() == 2) return unit + " from " + expression_text(t.kids[0]) + " to " + expression_text(t.kids[1]);
+        std::string unit = ins.op == opcode::s_days_between     ? "days"
+                           : ins.op == opcode::s_months_between ? "months"
+                                                                : "years";
+        if (t.kids.size() == 2)
+          return unit + " from " + expression_text(t.kids[0]) + " to " + expression_text(t.kids[1]);
         return unit;
       }
       case opcode::s_index: return read_path(t);
@@ -191,7 +197,11 @@ class explainer {
       case opcode::s_mul:
       case opcode::s_div:
       case opcode::s_mod: {
-        const char* sym = ins.op == opcode::s_add ? " + " : ins.op == opcode::s_sub ? " - " : ins.op == opcode::s_mul ? " * " : ins.op == opcode::s_div ? " / " : " % ";
+        const char* sym = ins.op == opcode::s_add   ? " + "
+                          : ins.op == opcode::s_sub ? " - "
+                          : ins.op == opcode::s_mul ? " * "
+                          : ins.op == opcode::s_div ? " / "
+                                                    : " % ";
         if (ins.op == opcode::s_sub && t.kids.size() == 1) return "-" + expression_text(t.kids[0]);
         std::string out;
         for (const auto& k : t.kids) out += (out.empty() ? "" : sym) + expression_text(k);
@@ -285,9 +295,7 @@ class explainer {
         out.push_back(what + std::to_string(items.n) + " " + arr + " entries meets the condition");
         return;
       }
-      case opcode::constant:
-        out.push_back(std::string("the condition is always ") + (want ? "true" : "false"));
-        return;
+      case opcode::constant: out.push_back(std::string("the condition is always ") + (want ? "true" : "false")); return;
       default: break;
     }
     // Leaves.
@@ -305,7 +313,8 @@ class explainer {
       case opcode::s_field:
       case opcode::s_fact_truthy: {
         std::string name = read_path(t);
-        out.push_back(want == v.b ? name + " is " + value_text(v) : name + " is " + value_text(v) + "; required " + (v.b ? "false" : "true"));
+        out.push_back(want == v.b ? name + " is " + value_text(v)
+                                  : name + " is " + value_text(v) + "; required " + (v.b ? "false" : "true"));
         return;
       }
       case opcode::s_fact_not: {
@@ -354,7 +363,8 @@ class explainer {
         if (satisfied)
           out.push_back(name + " is " + value_text(x));
         else
-          out.push_back(name + " is " + value_text(x) + "; required " + (negated ? "anything but " : "") + value_text(c));
+          out.push_back(name + " is " + value_text(x) + "; required " + (negated ? "anything but " : "") +
+                        value_text(c));
         return;
       }
       case opcode::s_fact_in_set:
@@ -393,8 +403,10 @@ class explainer {
         const trace_node& subj = a_const ? b : a;
         const trace_node& other = a_const ? a : b;
         std::string rel;
-        if (ins.op == opcode::s_eq) rel = "";
-        else if (ins.op == opcode::s_ne) rel = "anything but ";
+        if (ins.op == opcode::s_eq)
+          rel = "";
+        else if (ins.op == opcode::s_ne)
+          rel = "anything but ";
         else {
           std::uint8_t c = cmp_of(ins.op);
           if (a_const) c = c == cmp_lt ? cmp_gt : c == cmp_le ? cmp_ge : c == cmp_gt ? cmp_lt : cmp_le;
@@ -480,7 +492,8 @@ class explainer {
           out += v.get<std::string>();
         else if (v.is_array()) {
           std::string list;
-          for (const auto& x : v) list += (list.empty() ? "" : ", ") + (x.is_string() ? x.get<std::string>() : x.dump());
+          for (const auto& x : v)
+            list += (list.empty() ? "" : ", ") + (x.is_string() ? x.get<std::string>() : x.dump());
           out += list;
         } else {
           out += v.dump();
@@ -516,8 +529,8 @@ class explainer {
           ranged += (ranged.empty() ? "" : "; ") + m + " is known only as " + value_text(slots_[n->slot]);
       }
       if (!ranged.empty()) return "depends on facts not known exactly: " + ranged;
-      return facts.empty() ? "cannot be decided from the facts given" : "depends on " + facts + ", which " +
-                                                                          (missing.size() == 1 ? "is" : "are") + " not known";
+      return facts.empty() ? "cannot be decided from the facts given"
+                           : "depends on " + facts + ", which " + (missing.size() == 1 ? "is" : "are") + " not known";
     }
     describe(t, o == outcome::yes, clauses);
     std::string out;
@@ -584,7 +597,7 @@ class explainer {
       rs.rule = r.id;
       if (o != outcome::unknown) rs.result = o == outcome::yes;
       // A rule's own explain template needs no trace (the trace is made only when needed).
-      const message_template* own = o == outcome::yes ? (r.when_true ? &*r.when_true : nullptr)
+      const message_template* own = o == outcome::yes  ? (r.when_true ? &*r.when_true : nullptr)
                                     : o == outcome::no ? (r.when_false ? &*r.when_false : nullptr)
                                                        : nullptr;
       if (own && !collect) {
@@ -598,7 +611,8 @@ class explainer {
     };
     auto range_of = [&](rule_stage s) {
       if (s == rule_stage::eligibility) return std::pair<std::uint32_t, std::uint32_t>{0, p_.n_eligibility};
-      if (s == rule_stage::exclusion) return std::pair<std::uint32_t, std::uint32_t>{p_.first_exclusion(), p_.first_pathway()};
+      if (s == rule_stage::exclusion)
+        return std::pair<std::uint32_t, std::uint32_t>{p_.first_exclusion(), p_.first_pathway()};
       return std::pair<std::uint32_t, std::uint32_t>{p_.first_pathway(), static_cast<std::uint32_t>(p_.rules.size())};
     };
     auto count = [&](rule_stage s, outcome o) {

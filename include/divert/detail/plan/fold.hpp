@@ -22,8 +22,7 @@ inline bool is_foldable(opcode op) {
     case opcode::custom:
     case opcode::js_log:
     case opcode::js_missing:
-    case opcode::js_missing_some:
-      return false;
+    case opcode::js_missing_some: return false;
     default:
       if (static_cast<int>(op) >= static_cast<int>(opcode::spec_first) &&
           static_cast<int>(op) <= static_cast<int>(opcode::spec_last))

@@ -55,8 +55,9 @@ class planner : public program_builder {
     switch (e.f) {
       case expr::form::literal:
         if (e.data_object && opts_.dialect == dialect_id::specification && e.literal.size() > 1) {
-          error("unknown-operator", e.pointer, "an object with " + std::to_string(e.literal.size()) +
-                                                   " keys is not an operation (write one key per operation)");
+          error("unknown-operator", e.pointer,
+                "an object with " + std::to_string(e.literal.size()) +
+                    " keys is not an operation (write one key per operation)");
           return constant(value::null(), e.pointer);
         }
         return constant_json(e.literal, e.pointer);
@@ -122,15 +123,33 @@ class planner : public program_builder {
   // ---- json-logic-js 2.0.5 ----
   bool plan_javascript(const expr& e, std::uint32_t& out) {
     static const std::map<std::string_view, opcode, std::less<>> simple = {
-        {"if", opcode::js_if},         {"?:", opcode::js_if},         {"and", opcode::js_and},
-        {"or", opcode::js_or},         {"!", opcode::js_not},         {"!!", opcode::js_truthy},
-        {"==", opcode::js_eq},         {"===", opcode::js_strict_eq}, {"!=", opcode::js_ne},
-        {"!==", opcode::js_strict_ne}, {"<", opcode::js_lt},          {"<=", opcode::js_le},
-        {">", opcode::js_gt},          {">=", opcode::js_ge},         {"+", opcode::js_add},
-        {"*", opcode::js_mul},         {"-", opcode::js_sub},         {"/", opcode::js_div},
-        {"%", opcode::js_mod},         {"min", opcode::js_min},       {"max", opcode::js_max},
-        {"cat", opcode::js_cat},       {"substr", opcode::js_substr}, {"in", opcode::js_in},
-        {"merge", opcode::js_merge},   {"log", opcode::js_log},       {"missing", opcode::js_missing},
+        {"if", opcode::js_if},
+        {"?:", opcode::js_if},
+        {"and", opcode::js_and},
+        {"or", opcode::js_or},
+        {"!", opcode::js_not},
+        {"!!", opcode::js_truthy},
+        {"==", opcode::js_eq},
+        {"===", opcode::js_strict_eq},
+        {"!=", opcode::js_ne},
+        {"!==", opcode::js_strict_ne},
+        {"<", opcode::js_lt},
+        {"<=", opcode::js_le},
+        {">", opcode::js_gt},
+        {">=", opcode::js_ge},
+        {"+", opcode::js_add},
+        {"*", opcode::js_mul},
+        {"-", opcode::js_sub},
+        {"/", opcode::js_div},
+        {"%", opcode::js_mod},
+        {"min", opcode::js_min},
+        {"max", opcode::js_max},
+        {"cat", opcode::js_cat},
+        {"substr", opcode::js_substr},
+        {"in", opcode::js_in},
+        {"merge", opcode::js_merge},
+        {"log", opcode::js_log},
+        {"missing", opcode::js_missing},
         {"missing_some", opcode::js_missing_some},
     };
     static const std::map<std::string_view, opcode, std::less<>> iterations = {
@@ -233,10 +252,10 @@ class planner : public program_builder {
       return t == kind::string || t == kind::number || t == kind::boolean || t == kind::null;
     };
     auto number_constant = [&](std::uint32_t k) { return is_constant(k) && constant_value(k).k == kind::number; };
-    if (kids.size() == 2 && (op == opcode::js_eq || op == opcode::js_ne || op == opcode::js_strict_eq ||
-                             op == opcode::js_strict_ne)) {
-      opcode fused = op == opcode::js_eq   ? opcode::js_eq_const
-                     : op == opcode::js_ne ? opcode::js_ne_const
+    if (kids.size() == 2 &&
+        (op == opcode::js_eq || op == opcode::js_ne || op == opcode::js_strict_eq || op == opcode::js_strict_ne)) {
+      opcode fused = op == opcode::js_eq          ? opcode::js_eq_const
+                     : op == opcode::js_ne        ? opcode::js_ne_const
                      : op == opcode::js_strict_eq ? opcode::js_strict_eq_const
                                                   : opcode::js_strict_ne_const;
       // Both equalities are symmetric, so the constant may be on either side.
@@ -259,12 +278,16 @@ class planner : public program_builder {
       std::uint8_t f = op == opcode::js_le ? (lower_inclusive | upper_inclusive) : 0;
       return replace(opcode::js_between_const, kids[1], f, p_.code[kids[0]].a, p_.code[kids[2]].a);
     }
-    if (kids.size() == 2 && (op == opcode::js_lt || op == opcode::js_le || op == opcode::js_gt || op == opcode::js_ge)) {
+    if (kids.size() == 2 &&
+        (op == opcode::js_lt || op == opcode::js_le || op == opcode::js_gt || op == opcode::js_ge)) {
       auto flag_of = [](opcode o) -> std::uint8_t {
         return o == opcode::js_lt ? cmp_lt : o == opcode::js_le ? cmp_le : o == opcode::js_gt ? cmp_gt : cmp_ge;
       };
       auto mirrored = [](opcode o) {
-        return o == opcode::js_lt ? opcode::js_gt : o == opcode::js_le ? opcode::js_ge : o == opcode::js_gt ? opcode::js_lt : opcode::js_le;
+        return o == opcode::js_lt   ? opcode::js_gt
+               : o == opcode::js_le ? opcode::js_ge
+               : o == opcode::js_gt ? opcode::js_lt
+                                    : opcode::js_le;
       };
       if (number_constant(kids[1])) return replace(opcode::js_cmp_const, kids[0], flag_of(op), p_.code[kids[1]].a, 0);
       if (number_constant(kids[0]))

@@ -19,24 +19,24 @@ namespace divert::detail {
 
 enum class opcode : std::uint8_t {
   // ---- shared by every mode ----
-  constant,      // a: constant index
-  make_array,    // kids: items
-  var_slot,      // a: slot; kid 0 (if count): default
-  var_scoped,    // a: path index, resolved against the current scope's data; kid 0: default
-  var_dynamic,   // kids: path expression, default expression (optional)
-  custom,        // a: custom operator index; kids: arguments
+  constant,     // a: constant index
+  make_array,   // kids: items
+  var_slot,     // a: slot; kid 0 (if count): default
+  var_scoped,   // a: path index, resolved against the current scope's data; kid 0: default
+  var_dynamic,  // kids: path expression, default expression (optional)
+  custom,       // a: custom operator index; kids: arguments
 
   // ---- compat mode, json-logic-js 2.0.5 semantics ----
   js_if,
   js_and,
   js_or,
-  js_not,        // count 0 or 1
+  js_not,  // count 0 or 1
   js_truthy,
-  js_eq,         // kids: all arguments (every one evaluated, the first two compared)
+  js_eq,  // kids: all arguments (every one evaluated, the first two compared)
   js_strict_eq,
   js_ne,
   js_strict_ne,
-  js_lt,         // 2 or 3 arguments (between)
+  js_lt,  // 2 or 3 arguments (between)
   js_le,
   js_gt,
   js_ge,
@@ -54,14 +54,14 @@ enum class opcode : std::uint8_t {
   js_log,
   js_missing,
   js_missing_some,
-  js_map,        // kids: array expr, logic (optional)
+  js_map,  // kids: array expr, logic (optional)
   js_filter,
-  js_reduce,     // kids: array expr, logic, initial (optional)
+  js_reduce,  // kids: array expr, logic, initial (optional)
   js_all,
   js_some,
   js_none,
   // fused forms of the above (same semantics, fewer steps)
-  js_eq_const,       // kid 0 (or slot a when flags & operand_slot) == constant b
+  js_eq_const,  // kid 0 (or slot a when flags & operand_slot) == constant b
   js_ne_const,
   js_strict_eq_const,
   js_strict_ne_const,
@@ -80,13 +80,13 @@ enum class opcode : std::uint8_t {
   spec_throw = 106,      // kids: the arguments; a: symbol of "type"
   spec_coalesce = 107,   // kids: the alternatives (??)
   // the specification dialect
-  spec_var = 108,        // kids: the arguments; a var whose path is computed (the engine's key syntax)
+  spec_var = 108,  // kids: the arguments; a var whose path is computed (the engine's key syntax)
   spec_if = 109,
   spec_and = 110,
   spec_or = 111,
   spec_not = 112,
   spec_truthy = 113,
-  spec_compare = 114,    // a: which comparison (spec_cmp); kids: 2 or more operands
+  spec_compare = 114,  // a: which comparison (spec_cmp); kids: 2 or more operands
   spec_add = 115,
   spec_mul = 116,
   spec_sub = 117,
@@ -100,12 +100,12 @@ enum class opcode : std::uint8_t {
   spec_merge = 125,
   spec_missing = 126,
   spec_missing_some = 127,
-  spec_map = 128,        // kids: array, logic
+  spec_map = 128,  // kids: array, logic
   spec_filter = 129,
   spec_all = 130,
   spec_some = 131,
   spec_none = 132,
-  spec_reduce = 133,     // kids: array, logic, initial (flags & spec_has_initial); a, b: symbols
+  spec_reduce = 133,         // kids: array, logic, initial (flags & spec_has_initial); a, b: symbols
   spec_compare_const = 134,  // operand (kid 0 or slot a) compared with number constant b; c: spec_cmp
   spec_between_const = 135,  // constant b <(=) operand <(=) constant c; flags: inclusivity
   spec_last = 199,
@@ -113,23 +113,23 @@ enum class opcode : std::uint8_t {
   // ---- strict mode (policies): typed, three-valued (unknown propagates, Kleene logic) ----
   strict_first = 200,
   s_fact = strict_first,  // a: slot
-  s_field,          // a: field index of an item; b: how many iterations up (0 = the current one)
-  s_item,           // the item itself (arrays of scalars); b: iterations up
-  s_index,          // the item's index; b: iterations up
+  s_field,                // a: field index of an item; b: how many iterations up (0 = the current one)
+  s_item,                 // the item itself (arrays of scalars); b: iterations up
+  s_index,                // the item's index; b: iterations up
   s_and,
   s_or,
   s_not,
-  s_if,             // kids: cond, then, [cond, then]..., else
-  s_eq,             // kids: 2 values of one type
+  s_if,  // kids: cond, then, [cond, then]..., else
+  s_eq,  // kids: 2 values of one type
   s_ne,
-  s_lt,             // kids: 2 numbers or dates
+  s_lt,  // kids: 2 numbers or dates
   s_le,
   s_gt,
   s_ge,
-  s_between,        // kids: 3; flags: lower_inclusive / upper_inclusive
-  s_in_set,         // kid 0: string or enum; c: symbol set
-  s_in_values,      // kid 0: a number or date; b: constant array
-  s_contains,       // kid 0: array of strings; b: constant string
+  s_between,    // kids: 3; flags: lower_inclusive / upper_inclusive
+  s_in_set,     // kid 0: string or enum; c: symbol set
+  s_in_values,  // kid 0: a number or date; b: constant array
+  s_contains,   // kid 0: array of strings; b: constant string
   s_add,
   s_sub,
   s_mul,
@@ -137,29 +137,29 @@ enum class opcode : std::uint8_t {
   s_mod,
   s_min,
   s_max,
-  s_all,            // kid 0: array; kid 1: body
+  s_all,  // kid 0: array; kid 1: body
   s_some,
   s_none,
-  s_count,          // length of filter: kid 0 array, kid 1 body; a range while items are unknown
-  s_length,         // kid 0: array
-  s_days_between,   // kids: 2 dates
+  s_count,         // length of filter: kid 0 array, kid 1 body; a range while items are unknown
+  s_length,        // kid 0: array
+  s_days_between,  // kids: 2 dates
   s_months_between,
   s_years_between,
   // fused: a slot compared with constants
-  s_fact_cmp,       // a: slot; b: constant; flags: cmp_*
-  s_fact_between,   // a: slot; b, c: constants; flags: inclusivity
-  s_fact_eq,        // a: slot; b: constant (flags & 1: negated)
-  s_fact_in_set,    // a: slot; c: symbol set
-  s_field_eq,       // a: field (current item); b: constant
-  s_field_in_set,   // a: field (current item); c: symbol set
-  s_fact_truthy,    // a: slot (a boolean fact)
-  s_fact_not,       // a: slot (a boolean fact)
-  s_reduce,         // kids: array, body, initial; the body reads current (the item) and accumulator
-  s_accumulator,    // the accumulator of the enclosing reduce; b: iterations up
+  s_fact_cmp,      // a: slot; b: constant; flags: cmp_*
+  s_fact_between,  // a: slot; b, c: constants; flags: inclusivity
+  s_fact_eq,       // a: slot; b: constant (flags & 1: negated)
+  s_fact_in_set,   // a: slot; c: symbol set
+  s_field_eq,      // a: field (current item); b: constant
+  s_field_in_set,  // a: field (current item); c: symbol set
+  s_fact_truthy,   // a: slot (a boolean fact)
+  s_fact_not,      // a: slot (a boolean fact)
+  s_reduce,        // kids: array, body, initial; the body reads current (the item) and accumulator
+  s_accumulator,   // the accumulator of the enclosing reduce; b: iterations up
 };
 
 // instruction::flags
-inline constexpr std::uint8_t operand_slot = 1;   // fused ops: operand is slot a, not kid 0
+inline constexpr std::uint8_t operand_slot = 1;  // fused ops: operand is slot a, not kid 0
 inline constexpr std::uint8_t lower_inclusive = 2;
 inline constexpr std::uint8_t upper_inclusive = 4;
 inline constexpr std::uint8_t cmp_lt = 8, cmp_le = 16, cmp_gt = 32, cmp_ge = 64;
@@ -194,7 +194,7 @@ struct program {
   std::vector<value> constants;
   std::vector<path_segment> segments;
   std::vector<var_path> paths;
-  std::vector<std::uint32_t> slot_paths;  // slot i is bound to paths[slot_paths[i]] from the root
+  std::vector<std::uint32_t> slot_paths;                // slot i is bound to paths[slot_paths[i]] from the root
   std::vector<std::vector<std::uint16_t>> symbol_sets;  // sorted symbol ids, for `in` over constants
   std::vector<std::vector<std::uint64_t>> symbol_bits;  // the same sets as bitmaps (ids < 4096)
   std::vector<custom_function> customs;
@@ -202,8 +202,8 @@ struct program {
   symbol_table symbols;
   arena storage{1024};  // bytes of constant strings, arrays and objects
   std::uint32_t root = 0;
-  bool needs_whole_document = false;  // some var path is computed at run time
-  bool empty_object_is_false = false; // truthiness of the specification dialect
+  bool needs_whole_document = false;   // some var path is computed at run time
+  bool empty_object_is_false = false;  // truthiness of the specification dialect
 
   std::uint32_t kid(const instruction& ins, std::uint32_t i) const noexcept { return kids[ins.first + i]; }
 };

@@ -40,16 +40,15 @@ class spec_planner {
 
     // ---- the specification dialect ----
     static const std::map<std::string_view, opcode, std::less<>> eager = {
-        {"+", opcode::spec_add},       {"*", opcode::spec_mul},     {"-", opcode::spec_sub},
-        {"/", opcode::spec_div},       {"%", opcode::spec_mod},     {"min", opcode::spec_min},
-        {"max", opcode::spec_max},     {"cat", opcode::spec_cat},   {"substr", opcode::spec_substr},
-        {"in", opcode::spec_in},       {"merge", opcode::spec_merge}, {"!", opcode::spec_not},
-        {"!!", opcode::spec_truthy},   {"missing", opcode::spec_missing},
-        {"missing_some", opcode::spec_missing_some},
+        {"+", opcode::spec_add},     {"*", opcode::spec_mul},           {"-", opcode::spec_sub},
+        {"/", opcode::spec_div},     {"%", opcode::spec_mod},           {"min", opcode::spec_min},
+        {"max", opcode::spec_max},   {"cat", opcode::spec_cat},         {"substr", opcode::spec_substr},
+        {"in", opcode::spec_in},     {"merge", opcode::spec_merge},     {"!", opcode::spec_not},
+        {"!!", opcode::spec_truthy}, {"missing", opcode::spec_missing}, {"missing_some", opcode::spec_missing_some},
     };
     static const std::map<std::string_view, spec_cmp, std::less<>> comparisons = {
-        {"<", spec_cmp::lt},  {"<=", spec_cmp::le},  {">", spec_cmp::gt},          {">=", spec_cmp::ge},
-        {"==", spec_cmp::eq}, {"!=", spec_cmp::ne},  {"===", spec_cmp::strict_eq}, {"!==", spec_cmp::strict_ne},
+        {"<", spec_cmp::lt},  {"<=", spec_cmp::le}, {">", spec_cmp::gt},          {">=", spec_cmp::ge},
+        {"==", spec_cmp::eq}, {"!=", spec_cmp::ne}, {"===", spec_cmp::strict_eq}, {"!==", spec_cmp::strict_ne},
     };
     static const std::map<std::string_view, opcode, std::less<>> iterations = {
         {"map", opcode::spec_map},   {"filter", opcode::spec_filter}, {"all", opcode::spec_all},
@@ -127,8 +126,7 @@ class spec_planner {
         kind k = pl_.constant_value(a.kids[0]).k;
         return k == kind::array || k == kind::object;
       };
-      if ((op == opcode::spec_sub || op == opcode::spec_div) && n == 0)
-        return invalid(e, "needs at least 1 argument");
+      if ((op == opcode::spec_sub || op == opcode::spec_div) && n == 0) return invalid(e, "needs at least 1 argument");
       if (op == opcode::spec_mod && n < 2 && !structured_first()) return invalid(e, "needs at least 2 arguments");
       if ((op == opcode::spec_min || op == opcode::spec_max) && n == 0) return invalid(e, "needs at least 1 number");
     }
@@ -271,7 +269,8 @@ class spec_planner {
     // Every alternative after the first reads the error ({"type": ...}) as its data.
     std::vector<std::uint32_t> kids;
     ++pl_.try_depth;
-    for (std::size_t i = 0; i < e.args.size(); ++i) kids.push_back(i == 0 ? pl_.plan(e.args[i]) : pl_.plan_in_scope(e.args[i]));
+    for (std::size_t i = 0; i < e.args.size(); ++i)
+      kids.push_back(i == 0 ? pl_.plan(e.args[i]) : pl_.plan_in_scope(e.args[i]));
     --pl_.try_depth;
     if (!kids.empty() && pl_.is_constant(kids[0])) return kids[0];  // a constant cannot fail
     return pl_.emit(opcode::spec_try, kids, e.pointer, 0, intern("type"));
@@ -285,7 +284,8 @@ class spec_planner {
   std::uint32_t plan_length(const expr& e) {
     const nlohmann::ordered_json& raw = e.literal;  // as written, before evaluation
     bool falsy = raw.is_null() || (raw.is_boolean() && !raw.get<bool>()) ||
-                 (raw.is_number() && raw.get<double>() == 0) || (raw.is_string() && raw.get_ref<const std::string&>().empty());
+                 (raw.is_number() && raw.get<double>() == 0) ||
+                 (raw.is_string() && raw.get_ref<const std::string&>().empty());
     if (falsy || raw.is_number() || raw.is_boolean()) return invalid(e, "needs a string, an array or an object");
     if (raw.is_array() && raw.empty()) return invalid(e, "needs a string, an array or an object");
     // {"length": [x, ...]} measures x; {"length": x} measures x's value, array or not.
@@ -389,10 +389,8 @@ inline bool spec_is_foldable(opcode op) {
     case opcode::spec_throw:
     case opcode::spec_try:
     case opcode::spec_compare_const:
-    case opcode::spec_between_const:
-      return false;
-    default:
-      return true;
+    case opcode::spec_between_const: return false;
+    default: return true;
   }
 }
 
