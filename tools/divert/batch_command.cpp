@@ -57,17 +57,6 @@ struct batch_options {
   std::size_t chunk_bytes = 1u << 20;
 };
 
-std::vector<std::string> split_commas(const std::vector<std::string>& raw) {
-  std::vector<std::string> out;
-  for (const auto& r : raw) {
-    std::stringstream ss(r);
-    std::string item;
-    while (std::getline(ss, item, ','))
-      if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 void print_diagnostics(const std::vector<diagnostic>& ds) {
   for (const auto& d : ds) std::fprintf(stderr, "%s\n", d.to_string().c_str());
 }

@@ -35,17 +35,6 @@ struct diff_options_cli {
   std::string html;
 };
 
-std::vector<std::string> split_list(const std::vector<std::string>& raw) {
-  std::vector<std::string> out;
-  for (const auto& r : raw) {
-    std::stringstream ss(r);
-    std::string item;
-    while (std::getline(ss, item, ','))
-      if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 void print_problems(const std::vector<diagnostic>& ds) {
   for (const auto& d : ds) {
     if (d.level != severity::error) continue;
@@ -215,7 +204,7 @@ int run_diff(const diff_options_cli& o) {
   }
   diff_options opts;
   opts.with_jurisdiction = o.with_jurisdiction;
-  opts.skip_rules = split_list(o.skip_rules);
+  opts.skip_rules = split_commas(o.skip_rules);
   opts.status_only = o.on == "status";
   diff_result r;
   try {

@@ -27,17 +27,6 @@ void print_diagnostics(const std::vector<diagnostic>& ds, bool warnings = true) 
     if (warnings || d.level == severity::error) std::fprintf(stderr, "%s\n", d.to_string().c_str());
 }
 
-std::vector<std::string> split_ids(const std::vector<std::string>& raw) {
-  std::vector<std::string> out;
-  for (const auto& r : raw) {
-    std::stringstream ss(r);
-    std::string item;
-    while (std::getline(ss, item, ','))
-      if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 // Loads a policy for a command that cannot run without one; prints every problem.
 bool load_policy(const std::string& path, policy& out) {
   std::vector<diagnostic> diags;
@@ -71,7 +60,7 @@ int run_eval(const eval_options& o) {
       text = detail::read_text_file(o.case_file, limits{});
     }
     ojson case_json = detail::parse_json_text(text, name, limits{});
-    rule_selection skip = p.select(split_ids(o.skip_rules));
+    rule_selection skip = p.select(split_commas(o.skip_rules));
     facts f = p.bind(case_json, name);
     decision_record rec = p.explain(f, &skip, o.trace);
     if (o.format == "json") {
@@ -99,7 +88,7 @@ int run_test(const test_options& o) {
   testing::coverage cov;
   std::size_t passed = 0, failed = 0;
   bool unusable = false;
-  std::vector<std::string> skip = split_ids(o.skip_rules);
+  std::vector<std::string> skip = split_commas(o.skip_rules);
   for (const auto& file : o.files) {
     testing::suite_outcome s = testing::run_suite(file, skip, o.coverage ? &cov : nullptr);
     if (!s.problems.empty()) {
