@@ -155,27 +155,10 @@ class fast_evaluator {
 #endif
   std::uint8_t
   items(const fast_rule& r, const scope& root) {
-    {
-      {
-        const value& arr = slots_[r.array];
-        if (arr.k != kind::array) return 2;
-        const fast_leaf& body = plan_.leaves[r.first];
-        bool unknown = false;
-        for (std::uint32_t k = 0; k < arr.n; ++k) {
-          std::uint8_t t = field_leaf(body, arr, k, root);
-          if (t == 2) {
-            unknown = true;
-          } else if (r.quantifier == opcode::s_all) {
-            if (t == 0) return 0;
-          } else if (t == 1) {
-            return r.quantifier == opcode::s_some ? 1 : 0;
-          }
-        }
-        if (unknown) return 2;
-        if (r.quantifier == opcode::s_all) return static_cast<std::uint8_t>(arr.n > 0);  // all of [] is false
-        return r.quantifier == opcode::s_some ? 0 : 1;
-      }
-    }
+    const value& arr = slots_[r.array];
+    if (arr.k != kind::array) return 2;
+    const fast_leaf& body = plan_.leaves[r.first];
+    return strict::quantify(r.quantifier, arr.n, [&](std::uint32_t k) { return field_leaf(body, arr, k, root); });
   }
 
   // A field test on item k of `arr`; only the general path needs a scope, made there.

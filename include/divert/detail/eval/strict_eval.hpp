@@ -17,6 +17,27 @@ namespace strict {
 
 enum class tri : std::uint8_t { no = 0, yes = 1, unknown = 2 };
 
+// all / some / none over `n` items in Kleene logic (0 false, 1 true, 2 unknown): a decisive item
+// ends the loop, an unknown one makes the answer unknown only if nothing decides. all of [] is
+// false (JsonLogic). `item(k)` answers for item k.
+template <class Item>
+inline std::uint8_t quantify(opcode q, std::uint32_t n, Item&& item) {
+  bool unknown = false;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    std::uint8_t t = item(k);
+    if (t == 2) {
+      unknown = true;
+    } else if (q == opcode::s_all) {
+      if (t == 0) return 0;
+    } else if (t == 1) {
+      return q == opcode::s_some ? 1 : 0;
+    }
+  }
+  if (unknown) return 2;
+  if (q == opcode::s_all) return static_cast<std::uint8_t>(n > 0);
+  return q == opcode::s_some ? 0 : 1;
+}
+
 inline value of(tri t) noexcept { return t == tri::unknown ? value::unknown() : value::boolean(t == tri::yes); }
 inline value of(bool b) noexcept { return value::boolean(b); }
 
@@ -212,23 +233,12 @@ std::uint8_t machine<Tracer>::strict_truth(std::uint32_t i, const scope& s) {
       inner.parent = &s;
       inner.iterable = arr;
       inner.is_iteration = true;
-      bool unknown = false;
       std::uint32_t body = p_.kid(ins, 1);
-      for (std::uint32_t k = 0; k < arr.n; ++k) {
+      return strict::quantify(ins.op, arr.n, [&](std::uint32_t k) {
         inner.data = arr.items[k];
         inner.index = k;
-        std::uint8_t t = strict_leaf(body, inner);
-        if (t == 2) {
-          unknown = true;
-        } else if (ins.op == opcode::s_all) {
-          if (t == 0) return 0;
-        } else if (t == 1) {
-          return ins.op == opcode::s_some ? 1 : 0;
-        }
-      }
-      if (unknown) return 2;
-      if (ins.op == opcode::s_all) return static_cast<std::uint8_t>(arr.n > 0);  // all of [] is false
-      return ins.op == opcode::s_some ? 0 : 1;
+        return strict_leaf(body, inner);
+      });
     }
     default: return strict_leaf(i, s);
   }
