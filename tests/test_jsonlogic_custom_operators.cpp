@@ -88,3 +88,21 @@ TEST_CASE("jsonlogic custom operators: a registered name replaces a built-in, ot
     CHECK(e.diagnostics()[0].message == "unknown operator \"lower\"");
   }
 }
+
+TEST_CASE("jsonlogic custom operators: one that tests another rule inside a test keeps the outer test's values") {
+  // rule::test() keeps its temporaries in a scratch arena of the thread; a test inside a test
+  // (here, from a custom operator) must not reset the outer one's: "a1" is made in it before the
+  // inner test runs (which makes "x1") and read by "in" after it.
+  const rule inner = rule::compile(parse(R"({"==": [{"cat": ["x", {"var": "n"}]}, "x1"]})"));
+  divert::jsonlogic::options o;
+  o.operators["inner"] = [&inner](const ojson& args) {
+    auto d = inner.bind(ojson{{"n", args.at(0)}});
+    return ojson(inner.test(d));
+  };
+  const rule outer = rule::compile(
+      parse(R"({"in": ["a1", {"merge": [{"cat": ["a", {"var": "n"}]}, {"inner": [{"var": "n"}]}]}]})"), o);
+  auto one = outer.bind(parse(R"({"n": 1})"));
+  auto two = outer.bind(parse(R"({"n": 2})"));
+  CHECK(outer.test(one));
+  CHECK_FALSE(outer.test(two));
+}

@@ -25,6 +25,7 @@
 #include "divert/detail/input/json_text.hpp"
 #include "divert/detail/ir/parse.hpp"
 #include "divert/detail/plan/fold.hpp"
+#include "divert/detail/plan/projection.hpp"
 #include "divert/detail/plan/spec_planner.hpp"
 #include "divert/error.hpp"
 #include "divert/limits.hpp"
@@ -49,7 +50,7 @@ struct options {
 class rule;
 
 // Data bound for one rule: its strings looked up in the rule's symbol table once, its variable
-// paths resolved to slots. Also holds the scratch memory evaluation uses, so one `data` is
+// paths resolved to slots. Also holds the scratch memory evaluate() uses, so one `data` is
 // evaluated by one thread at a time; the rule itself is shared freely.
 class data {
  public:
@@ -59,18 +60,20 @@ class data {
 
  private:
   friend class rule;
-  // Slots of small rules live in the object itself: evaluating many bound cases then reads one
-  // contiguous array of `data` for the cases a rule decides on its first facts.
+  // What evaluation reads sits in the object, and little else: evaluating many bound cases then
+  // streams through one compact array (168 bytes a case). The arenas live apart.
   static constexpr std::size_t inline_slots = 8;
-  detail::value* slots() noexcept { return slot_count_ <= inline_slots ? inline_.data() : heap_slots_; }
+  struct memory {
+    detail::arena storage{1024};  // the bound document (and slots beyond the inline ones)
+    detail::arena scratch{1024};  // evaluate()'s temporaries (allocated only by rules that build values)
+  };
+  detail::value* slots() noexcept { return heap_slots_ ? heap_slots_ : inline_.data(); }
 
-  std::array<detail::value, inline_slots> inline_{};
-  detail::value* heap_slots_ = nullptr;
-  std::size_t slot_count_ = 0;
-  detail::arena storage_{1024};  // the bound document (and slots beyond the inline ones)
-  detail::arena scratch_{1024};  // evaluation temporaries (allocated only by rules that build values)
-  detail::value root_;
   const detail::program* owner_ = nullptr;
+  detail::value* heap_slots_ = nullptr;  // in storage, when there are more than inline_slots
+  detail::value root_;
+  std::unique_ptr<memory> memory_;
+  std::array<detail::value, inline_slots> inline_{};
 };
 
 class rule {
@@ -100,6 +103,7 @@ class rule {
     detail::planner pl(*p, po, diags);
     pl.plan_root(e);
     if (has_errors(diags)) throw compile_error(std::move(diags));
+    if (detail::reads_data_through_slots_only(*p)) p->projection = detail::build_projection(*p);
     rule r;
     r.program_ = std::move(p);
     r.limits_ = opts.limits;
@@ -134,17 +138,23 @@ class rule {
   // the bytes to reserve the first time. divert/simdjson_binding.hpp reads JSON text this way.
   template <class Build, class Size>
   void bind_built(Build&& build, Size&& first_block, data& d) const {
-    std::size_t slots = program_->slot_paths.size();
-    if (d.storage_.empty()) d.storage_.size_first_block(first_block());
-    d.storage_.reset();
-    d.owner_ = program_.get();
-    d.slot_count_ = slots;
-    if (slots > data::inline_slots) d.heap_slots_ = d.storage_.allocate_array<detail::value>(slots);
-    d.root_ = build(d.storage_);
-    detail::value* out = d.slots();
-    for (std::size_t i = 0; i < slots; ++i)
-      out[i] = detail::walk_path(*program_, d.root_, program_->paths[program_->slot_paths[i]], d.storage_);
+    detail::value* out = prepare(first_block, d);
+    detail::arena& storage = d.memory_->storage;
+    d.root_ = build(storage);
+    for (std::size_t i = 0; i < program_->slot_paths.size(); ++i)
+      out[i] = detail::walk_path(*program_, d.root_, program_->paths[program_->slot_paths[i]], storage);
   }
+
+  // Rebinds `d` from a reader that fills the slots itself, reading only the keys of
+  // program().projection (when that is not empty: the rule reads its data only through slots,
+  // and no document root is kept). `fill(storage, slots)` writes every slot.
+  template <class Fill, class Size>
+  void bind_slots(Fill&& fill, Size&& first_block, data& d) const {
+    detail::value* out = prepare(first_block, d);
+    d.root_ = detail::value::undefined();
+    fill(d.memory_->storage, out);
+  }
+
   const detail::symbol_table& symbols() const noexcept { return program_->symbols; }
   const divert::limits& data_limits() const noexcept { return limits_; }
 
@@ -175,8 +185,9 @@ class rule {
   template <class Tracer = detail::null_tracer>
   detail::value evaluate(data& d, Tracer& tracer) const {
     check_owner(d);
-    d.scratch_.reset();
-    detail::machine<Tracer> m(*program_, d.slots(), d.scratch_, tracer);
+    detail::arena& scratch = d.memory_->scratch;
+    scratch.reset();
+    detail::machine<Tracer> m(*program_, d.slots(), scratch, tracer);
     try {
       return m.run(d.root_);
     } catch (const detail::eval_failure& f) {
@@ -188,12 +199,23 @@ class rule {
     return evaluate(d, t);
   }
 
-  // JsonLogic truthiness of the result (the dialect's own).
+  // JsonLogic truthiness of the result (the dialect's own). Its temporaries go to the thread's
+  // own scratch arena (nothing of them outlives the call), so that testing many bound cases reads
+  // the cases and writes nothing to them; a test inside a test (a custom operator's) uses the data's.
   bool test(data& d) const {
     check_owner(d);
-    d.scratch_.reset();
+    thread_scratch& own = thread_scratch::get();
+    const bool nested = own.busy;
+    detail::arena& scratch = nested ? d.memory_->scratch : own.arena;
+    scratch.reset();
+    own.busy = true;
+    struct release {
+      thread_scratch& s;
+      bool nested;
+      ~release() { s.busy = nested; }
+    } guard{own, nested};
     detail::null_tracer t;
-    detail::machine<detail::null_tracer> m(*program_, d.slots(), d.scratch_, t);
+    detail::machine<detail::null_tracer> m(*program_, d.slots(), scratch, t);
     detail::scope root;
     root.data = d.root_;
     try {
@@ -227,6 +249,31 @@ class rule {
   void check_owner(const data& d) const {
     if (d.owner_ != program_.get()) throw evaluation_error("foreign-data", "data was bound for a different rule");
   }
+
+  // Readies `d` for new data: its storage reset (sized `first_block()` the first time), its
+  // slots; returns them.
+  template <class Size>
+  detail::value* prepare(Size&& first_block, data& d) const {
+    const std::size_t slots = program_->slot_paths.size();
+    if (!d.memory_) {
+      d.memory_ = std::make_unique<data::memory>();
+      d.memory_->storage.size_first_block(first_block());
+    }
+    detail::arena& storage = d.memory_->storage;
+    storage.reset();
+    d.owner_ = program_.get();
+    d.heap_slots_ = slots > data::inline_slots ? storage.allocate_array<detail::value>(slots) : nullptr;
+    return d.slots();
+  }
+
+  struct thread_scratch {
+    detail::arena arena{1024};
+    bool busy = false;
+    static thread_scratch& get() {
+      static thread_local thread_scratch s;
+      return s;
+    }
+  };
 
   std::shared_ptr<const detail::program> program_;
   divert::limits limits_{};

@@ -83,8 +83,10 @@ inline value step_path(value v, const path_segment& seg, arena& scratch) noexcep
   }
 }
 
-inline value walk_path(const program& p, value v, const var_path& path, arena& scratch) noexcept {
-  for (std::uint32_t i = 0; i < path.count; ++i) {
+// `from`: the segments already walked (v is the value they led to).
+inline value walk_path(const program& p, value v, const var_path& path, arena& scratch,
+                       std::uint32_t from = 0) noexcept {
+  for (std::uint32_t i = from; i < path.count; ++i) {
     if (v.is_nullish()) return value::undefined();
     v = step_path(v, p.segments[path.first + i], scratch);
     if (v.k == kind::undefined) return v;

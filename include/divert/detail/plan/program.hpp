@@ -185,6 +185,18 @@ struct var_path {
   std::string text;                    // as written, for messages and traces
 };
 
+// A node of the tree of keys the slots' paths read from the data (detail/plan/projection.hpp).
+struct projection_node {
+  std::uint16_t sym = no_symbol;  // this node's key (the root has none)
+  std::string key;
+  std::vector<std::uint32_t> children;
+  std::vector<std::uint32_t> slots;  // slots whose path ends here
+  struct slot_below {
+    std::uint32_t slot, depth;  // a slot at or below this node, and this node's depth in its path
+  };
+  std::vector<slot_below> below;
+};
+
 // A user-registered operator: arguments evaluated eagerly, passed and returned as JSON.
 using custom_function = std::function<nlohmann::ordered_json(const nlohmann::ordered_json& args)>;
 
@@ -202,6 +214,8 @@ struct program {
   symbol_table symbols;
   arena storage{1024};  // bytes of constant strings, arrays and objects
   std::uint32_t root = 0;
+  // When the data is read only through slots: the keys they read (node 0 the root); else empty.
+  std::vector<projection_node> projection;
   bool needs_whole_document = false;   // some var path is computed at run time
   bool empty_object_is_false = false;  // truthiness of the specification dialect
 

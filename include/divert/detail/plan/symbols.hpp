@@ -21,6 +21,7 @@ class symbol_table {
   symbol_table& operator=(const symbol_table& other) {
     if (this == &other) return *this;
     storage_.clear();
+    views_.clear();
     slots_.clear();
     for (const auto& s : other.storage_) intern(s);
     return *this;
@@ -33,6 +34,7 @@ class symbol_table {
     if (found != no_symbol) return found;
     if (storage_.size() >= no_symbol) throw std::length_error("divert: too many distinct strings in one program");
     storage_.emplace_back(s);
+    views_.push_back(storage_.back());
     auto id = static_cast<std::uint16_t>(storage_.size() - 1);
     if (2 * storage_.size() > slots_.size())
       rehash(slots_.empty() ? 64 : 2 * slots_.size());
@@ -50,7 +52,7 @@ class symbol_table {
     for (std::size_t i = hash(s) & mask;; i = (i + 1) & mask) {
       std::uint16_t id = slots_[i];
       if (id == no_symbol) return no_symbol;
-      const std::string& t = storage_[id];
+      const std::string_view t = views_[id];
       if (t.size() == s.size() && std::memcmp(t.data(), s.data(), s.size()) == 0) return id;
     }
   }
@@ -60,7 +62,7 @@ class symbol_table {
 
   // The canonical string value for a symbol: pointer into this table's storage.
   value string_value(std::uint16_t id) const {
-    const std::string& s = storage_[id];
+    const std::string_view s = views_[id];
     return value::string(s.data(), static_cast<std::uint32_t>(s.size()), id);
   }
 
@@ -99,8 +101,9 @@ class symbol_table {
     for (std::size_t id = 0; id < storage_.size(); ++id) place(static_cast<std::uint16_t>(id));
   }
 
-  std::deque<std::string> storage_;   // deque: stable addresses as it grows
-  std::vector<std::uint16_t> slots_;  // power-of-two size, at most half full; no_symbol: empty
+  std::deque<std::string> storage_;      // deque: stable addresses as it grows
+  std::vector<std::string_view> views_;  // storage_[id], without the deque's indexing on every lookup
+  std::vector<std::uint16_t> slots_;     // power-of-two size, at most half full; no_symbol: empty
 };
 
 }  // namespace divert::detail

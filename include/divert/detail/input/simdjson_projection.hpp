@@ -1,0 +1,255 @@
+#pragma once
+// Reading a JsonLogic rule's data from simdjson's DOM into values (needs simdjson; used by
+// divert::simdjson_data_reader): whole (simdjson_to_value, as json_to_value builds values from
+// nlohmann's document), or only the keys a rule reads (simdjson_projection, following the
+// program's projection, detail/plan/projection.hpp). What cannot be built exactly as the
+// nlohmann path builds it (a key given twice where it matters, a limit passed) throws
+// simdjson_fallback, and the caller reads the text again with nlohmann.
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "divert/detail/eval/arena.hpp"
+#include "divert/detail/eval/evaluator.hpp"
+#include "divert/detail/eval/value.hpp"
+#include "divert/detail/plan/program.hpp"
+#include "divert/limits.hpp"
+
+namespace divert::detail {
+
+// Thrown when the text needs nlohmann's reading.
+struct simdjson_fallback {};
+
+// What one pass over a text finds while copying it into a padded buffer: a NUL byte (a syntax
+// error to nlohmann, which simdjson might read past) and whether no value can pass a limit, so
+// that a projection need not look at the values it skips. A string is no longer than the text,
+// an array of n items takes 2n - 1 bytes, and nesting is no deeper than the number of '{' and
+// '[' (inside strings too: an upper bound).
+struct text_scan {
+  bool has_nul = false;
+  bool within_limits = false;
+};
+
+inline text_scan copy_and_scan(std::string_view text, char* out, const limits& lim) noexcept {
+  std::memcpy(out, text.data(), text.size());
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t openers = 0, i = 0;
+  unsigned nul = 0;
+  // Blocks of 64 with byte-wide counters: loops the compiler turns into a few vector operations.
+  for (; i + 64 <= n; i += 64) {
+    unsigned char count = 0, zero = 0;
+    for (std::size_t k = 0; k < 64; ++k) {
+      const unsigned char c = in[i + k];
+      count = static_cast<unsigned char>(count + ((c == '{') | (c == '[')));
+      zero = static_cast<unsigned char>(zero | (c == 0));
+    }
+    openers += count;
+    nul |= zero;
+  }
+  for (; i < n; ++i) {
+    openers += static_cast<std::size_t>((in[i] == '{') | (in[i] == '['));
+    nul |= static_cast<unsigned>(in[i] == 0);
+  }
+  text_scan scan;
+  scan.has_nul = nul != 0;
+  scan.within_limits = n <= lim.max_string_length && n / 2 <= lim.max_array_length && openers <= lim.max_depth;
+  return scan;
+}
+
+// Equal bytes, for keys (short): fixed-size loads from both ends, overlapping, and no call.
+inline bool same_key(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (std::memcmp(x + i, y + i, 8) != 0) return false;
+    return std::memcmp(x + n - 8, y + n - 8, 8) == 0;
+  }
+  if (n >= 4) return std::memcmp(x, y, 4) == 0 && std::memcmp(x + n - 4, y + n - 4, 4) == 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
+// simdjson's DOM, read from its tape (the document's public array of 64-bit words, simdjson's
+// documented format, doc/tape.md): a word's top byte is its type; '{' and '[' hold the index
+// after their end in their low 32 bits; '"' holds the offset of [uint32 length][bytes] in the
+// string buffer; 'l', 'u' and 'd' hold their number in the next word. Reading the tape directly
+// costs a third of what the element API costs per value, which is most of the work here.
+class simdjson_tape {
+ public:
+  explicit simdjson_tape(const simdjson::dom::document& doc) noexcept
+      : tape_(doc.tape.get()), strings_(doc.string_buf.get()) {}
+
+  static constexpr std::size_t root = 1;  // tape[0] is the document's own word
+  char type(std::size_t i) const noexcept { return static_cast<char>(tape_[i] >> 56); }
+  // The index of the value after the one at i.
+  std::size_t after(std::size_t i) const noexcept {
+    switch (type(i)) {
+      case '{':
+      case '[': return static_cast<std::uint32_t>(tape_[i]);
+      case 'l':
+      case 'u':
+      case 'd': return i + 2;
+      default: return i + 1;
+    }
+  }
+  // The index of the '}' or ']' closing the container at i.
+  std::size_t end(std::size_t i) const noexcept { return static_cast<std::uint32_t>(tape_[i]) - 1; }
+  std::string_view string(std::size_t i) const noexcept {
+    const std::size_t at = static_cast<std::size_t>(tape_[i] & simdjson::internal::JSON_VALUE_MASK);
+    std::uint32_t length;
+    std::memcpy(&length, strings_ + at, sizeof length);
+    return {reinterpret_cast<const char*>(strings_ + at + sizeof length), length};
+  }
+  template <class T>
+  T next_word(std::size_t i) const noexcept {
+    T x;
+    std::memcpy(&x, &tape_[i + 1], sizeof x);
+    return x;
+  }
+
+ private:
+  const std::uint64_t* tape_;
+  const std::uint8_t* strings_;
+};
+
+// simdjson's DOM -> values in an arena, as json_to_value builds them from nlohmann's: strings
+// looked up in the rule's symbols, the same limits. Anything it cannot build exactly as the
+// nlohmann path would (a key given twice, "-0", a limit passed) throws simdjson_fallback.
+class simdjson_to_value {
+ public:
+  simdjson_to_value(const simdjson_tape& tape, const symbol_table& syms, arena& storage, const limits& lim)
+      : tape_(tape), syms_(syms), storage_(storage), lim_(lim) {}
+
+  value convert(std::size_t i, std::size_t depth = 0) {
+    if (depth > lim_.max_depth) throw simdjson_fallback{};
+    switch (tape_.type(i)) {
+      case 'n': return value::null();
+      case 't': return value::boolean(true);
+      case 'f': return value::boolean(false);
+      case 'l': return value::number(static_cast<double>(tape_.next_word<std::int64_t>(i)));
+      case 'u': return value::number(static_cast<double>(tape_.next_word<std::uint64_t>(i)));
+      case 'd': {
+        const double d = tape_.next_word<double>(i);
+        if (d == 0 && std::signbit(d)) throw simdjson_fallback{};  // "-0" is an integer 0 to nlohmann
+        return value::number(d);
+      }
+      case '"': return string(tape_.string(i));
+      case '[': {
+        const std::size_t end = tape_.end(i);
+        std::size_t n = 0;
+        for (std::size_t j = i + 1; j < end; j = tape_.after(j)) ++n;
+        if (n > lim_.max_array_length) throw simdjson_fallback{};
+        value* items = storage_.allocate_array<value>(n);
+        std::size_t k = 0;
+        for (std::size_t j = i + 1; j < end; j = tape_.after(j)) items[k++] = convert(j, depth + 1);
+        return value::array(items, static_cast<std::uint32_t>(n));
+      }
+      case '{': {
+        const std::size_t end = tape_.end(i);
+        std::size_t n = 0;
+        for (std::size_t j = i + 1; j < end; j = tape_.after(j + 1)) ++n;
+        member* ms = storage_.allocate_array<member>(n);
+        std::size_t k = 0;
+        for (std::size_t j = i + 1; j < end; j = tape_.after(j + 1)) {
+          const value key = string(tape_.string(j));
+          for (std::size_t m = 0; m < k; ++m)  // nlohmann keeps one member per key
+            if (ms[m].key_len == key.n && std::memcmp(ms[m].key, key.str, key.n) == 0) throw simdjson_fallback{};
+          ms[k].key = key.str;
+          ms[k].key_len = key.n;
+          ms[k].key_sym = key.sym;
+          ms[k].v = convert(j + 1, depth + 1);
+          ++k;
+        }
+        return value::object(ms, static_cast<std::uint32_t>(n));
+      }
+      default: throw simdjson_fallback{};
+    }
+  }
+
+ private:
+  value string(std::string_view s) {
+    if (s.size() > lim_.max_string_length) throw simdjson_fallback{};
+    const std::uint16_t id = syms_.find(s);
+    if (id != no_symbol) return syms_.string_value(id);
+    value v = value::string(storage_.copy_string(s), static_cast<std::uint32_t>(s.size()));
+    v.flags = looked_up;
+    return v;
+  }
+
+  const simdjson_tape& tape_;
+  const symbol_table& syms_;
+  arena& storage_;
+  const limits& lim_;
+};
+
+// Fills a rule's slots from simdjson's DOM of a document, following only the projection's keys.
+// (simdjson's DOM, not its on-demand API: the DOM parser dispatches at run time to the best
+// kernel of the machine, where on-demand code is compiled for the build's -march, generic by
+// default, and is then slower than the DOM.)
+class simdjson_projection {
+ public:
+  simdjson_projection(const program& p, const simdjson_tape& tape, arena& storage, value* slots, const limits& lim)
+      : p_(p),
+        nodes_(p.projection),
+        tape_(tape),
+        slots_(slots),
+        convert_(tape, p.symbols, storage, lim),
+        storage_(storage) {}
+
+  // Fills every slot; false (nothing read) when the document is not an object or the rule reads
+  // the whole of it: the caller builds it whole instead.
+  bool read() {
+    if (tape_.type(simdjson_tape::root) != '{' || !nodes_[0].slots.empty()) return false;
+    for (std::size_t i = 0; i < p_.slot_paths.size(); ++i) slots_[i] = value::undefined();
+    read_object(simdjson_tape::root, 0, 1);
+    return true;
+  }
+
+ private:
+  void read_object(std::size_t at, std::uint32_t node, std::size_t depth) {
+    const projection_node& n = nodes_[node];
+    std::uint64_t seen = 0;  // children met; a key the rule reads given twice is nlohmann's to settle
+    if (n.children.size() > 64) throw simdjson_fallback{};
+    const std::size_t end = tape_.end(at);
+    for (std::size_t j = at + 1; j < end; j = tape_.after(j + 1)) {
+      const std::string_view key = tape_.string(j);
+      std::size_t k = 0;
+      while (k < n.children.size() && !same_key(nodes_[n.children[k]].key, key)) ++k;
+      if (k == n.children.size()) continue;
+      if (seen & (std::uint64_t{1} << k)) throw simdjson_fallback{};
+      seen |= std::uint64_t{1} << k;
+      read_node(j + 1, n.children[k], depth);
+    }
+  }
+
+  void read_node(std::size_t at, std::uint32_t node, std::size_t depth) {
+    const projection_node& n = nodes_[node];
+    if (n.slots.empty() && tape_.type(at) == '{') {
+      read_object(at, node, depth + 1);
+      return;
+    }
+    // A slot's value, or not an object: build it whole and walk what is left of each path.
+    const value whole = convert_.convert(at, depth);
+    for (const auto& b : n.below)
+      slots_[b.slot] = walk_path(p_, whole, p_.paths[p_.slot_paths[b.slot]], storage_, b.depth);
+  }
+
+  const program& p_;
+  const std::vector<projection_node>& nodes_;
+  const simdjson_tape& tape_;
+  value* slots_;
+  simdjson_to_value convert_;
+  arena& storage_;
+};
+
+}  // namespace divert::detail
