@@ -227,6 +227,28 @@ DIVERT_FUZZ_API void run_jsonlogic(std::string_view bytes) {
       check_located(e.diagnostics(), "rule.json");
       continue;
     }
+    // divert::simdjson_data_reader gives the same data, and the same errors, as nlohmann's
+    // reading (the rule's slots straight from simdjson's tape when it reads only static paths).
+    {
+      static divert::simdjson_data_reader reader;
+      auto answer = [&](auto&& bind) -> std::string {
+        try {
+          divert::jsonlogic::data bound;
+          bind(bound);
+          std::string r = divert::detail::value_to_json(rule->evaluate(bound)).dump();
+          return r + (rule->test(bound) ? " (truthy)" : " (falsy)");
+        } catch (const divert::error& e) {
+          return std::string("error ") + e.id() + ": " + e.what();
+        }
+      };
+      const std::string via_nlohmann = answer([&](divert::jsonlogic::data& b) {
+        rule->bind(divert::detail::parse_json_text(data_text, "data.json", rule->data_limits(), false), b);
+      });
+      const std::string via_simdjson =
+          answer([&](divert::jsonlogic::data& b) { reader.bind(*rule, data_text, b, "data.json"); });
+      require(via_simdjson == via_nlohmann,
+              "simdjson and nlohmann bind the data differently:\n" + via_simdjson + "\n---\n" + via_nlohmann);
+    }
     if (!have_data) continue;
     std::string first;
     for (int round = 0; round < 2; ++round) {

@@ -36,6 +36,7 @@ class tree_tracer {
     parent->kids.emplace_back();
     trace_node& n = parent->kids.back();
     n.at = i;
+    n.kids.reserve(p_.code[i].count);  // one allocation for the kids it evaluates (most evaluate them all)
     std::vector<std::uint32_t> idx;
     for (const scope* x = &s; x; x = x->parent)
       if (x->is_iteration) idx.push_back(static_cast<std::uint32_t>(x->index));
