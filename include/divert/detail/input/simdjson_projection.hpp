@@ -17,6 +17,7 @@
 #include "divert/detail/eval/arena.hpp"
 #include "divert/detail/eval/evaluator.hpp"
 #include "divert/detail/eval/value.hpp"
+#include "divert/detail/plan/constants.hpp"
 #include "divert/detail/plan/program.hpp"
 #include "divert/limits.hpp"
 
@@ -179,11 +180,7 @@ class simdjson_to_value {
  private:
   value string(std::string_view s) {
     if (s.size() > lim_.max_string_length) throw simdjson_fallback{};
-    const std::uint16_t id = syms_.find(s);
-    if (id != no_symbol) return syms_.string_value(id);
-    value v = value::string(storage_.copy_string(s), static_cast<std::uint32_t>(s.size()));
-    v.flags = looked_up;
-    return v;
+    return looked_up_string(syms_, storage_, s);
   }
 
   const simdjson_tape& tape_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,16 @@ enum class string_mode {
   lookup,  // find it if present; mark it looked_up (case data bound for one program)
   plain,   // leave it alone (computed values)
 };
+
+// A string of bound data: the symbol's own value when the program knows the string, else a copy
+// in `storage` marked looked_up (it can then equal no interned string; see same_string).
+inline value looked_up_string(const symbol_table& syms, arena& storage, std::string_view s) {
+  const std::uint16_t id = syms.find(s);
+  if (id != no_symbol) return syms.string_value(id);
+  value v = value::string(storage.copy_string(s), static_cast<std::uint32_t>(s.size()));
+  v.flags = looked_up;
+  return v;
+}
 
 class json_to_value {
  public:
@@ -123,13 +134,7 @@ class json_to_value {
                                           std::to_string(lim_->max_string_length));
     switch (mode_) {
       case string_mode::intern: return syms_.string_value(interner_->intern(s));
-      case string_mode::lookup: {
-        std::uint16_t id = syms_.find(s);
-        if (id != no_symbol) return syms_.string_value(id);
-        value v = value::string(storage_.copy_string(s), static_cast<std::uint32_t>(s.size()));
-        v.flags = looked_up;
-        return v;
-      }
+      case string_mode::lookup: return looked_up_string(syms_, storage_, s);
       case string_mode::plain: break;
     }
     return value::string(storage_.copy_string(s), static_cast<std::uint32_t>(s.size()));
