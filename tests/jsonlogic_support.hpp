@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "divert/jsonlogic.hpp"
+#include "process_temp_dir.hpp"
 
 namespace jl_test {
 
@@ -63,14 +64,16 @@ struct tool_run {
 };
 
 // Runs `divert ARGS`, with `input` on its standard input; standard error is dropped.
+inline std::string temp_dir() { return test_support::process_temp_dir(); }
+
 inline tool_run run_tool(const std::string& args, const std::string& input = "") {
   static int counter = 0;
-  std::string in_path = "divert_jsonlogic_test_input_" + std::to_string(++counter) + ".txt";
+  std::string in_path = temp_dir() + "/input_" + std::to_string(++counter) + ".txt";
   {
     std::ofstream f(in_path, std::ios::binary);
     f << input;
   }
-  std::string command = std::string("\"") + DIVERT_TOOL + "\" " + args + " < " + in_path + " 2>/dev/null";
+  std::string command = std::string("\"") + DIVERT_TOOL + "\" " + args + " < \"" + in_path + "\" 2>/dev/null";
   tool_run r;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return r;
@@ -86,7 +89,7 @@ inline tool_run run_tool(const std::string& args, const std::string& input = "")
 // A file that removes itself.
 struct temp_file {
   std::string path;
-  temp_file(const std::string& name, const std::string& content) : path(name) {
+  temp_file(const std::string& name, const std::string& content) : path(temp_dir() + "/" + name) {
     std::ofstream f(path, std::ios::binary);
     f << content;
   }

@@ -18,6 +18,7 @@
 #include "divert/jsonlogic.hpp"
 #include "divert/limits.hpp"
 #include "divert/policy.hpp"
+#include "process_temp_dir.hpp"
 
 namespace {
 
@@ -25,11 +26,7 @@ using ojson = nlohmann::ordered_json;
 using divert::diagnostic;
 
 std::string temp_file(const std::string& name, const std::string& text) {
-  static const std::string dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("divert_hardening_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d.string();
-  }();
+  static const std::string dir = test_support::process_temp_dir();
   std::string path = dir + "/" + name;
   std::ofstream(path, std::ios::binary) << text;
   return path;

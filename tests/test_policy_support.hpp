@@ -20,6 +20,7 @@
 
 #include "divert/facts.hpp"
 #include "divert/policy.hpp"
+#include "process_temp_dir.hpp"
 
 namespace divert_policy_test {
 
@@ -45,15 +46,7 @@ inline void write_file(const std::string& path, const std::string& text) {
 }
 
 // A scratch directory for this process, made on first use.
-inline std::string temp_dir() {
-  static const std::string dir = [] {
-    std::string d =
-        (std::filesystem::temp_directory_path() / ("divert_policy_tests_" + std::to_string(::getpid()))).string();
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+inline std::string temp_dir() { return test_support::process_temp_dir(); }
 
 // A policy loaded once per path for the whole test run (policies are immutable).
 inline const divert::policy& loaded(const std::string& path) {
