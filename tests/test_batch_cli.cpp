@@ -15,6 +15,7 @@
 #include "../benchmarks/w1.hpp"
 #include "divert/batch.hpp"
 #include "divert/policy.hpp"
+#include "process_temp_dir.hpp"
 
 namespace {
 
@@ -34,9 +35,7 @@ struct run_result {
   }
 };
 
-std::string temp_path(const std::string& name) {
-  return "/tmp/divert_test_batch_" + std::to_string(::getpid()) + "_" + name;
-}
+std::string temp_path(const std::string& name) { return test_support::process_temp_dir() + "/batch_" + name; }
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);

@@ -25,10 +25,7 @@ std::string build_dir() {
   return tool.substr(0, tool.find_last_of('/'));
 }
 
-std::string temp_file(const std::string& name) {
-  return std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/divert_diff_" +
-         std::to_string(::getpid()) + "_" + name;
-}
+std::string temp_file(const std::string& name) { return test_support::process_temp_dir() + "/diff_" + name; }
 
 }  // namespace
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "process_temp_dir.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "divert/diff.hpp"
@@ -173,8 +175,7 @@ struct run_result {
 
 inline run_result run(const std::string& args, const std::string& stdin_text = "") {
   static int counter = 0;
-  std::string base = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/divert_diff_test_" +
-                     std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  std::string base = test_support::process_temp_dir() + "/diff_run_" + std::to_string(counter++);
   std::string out_file = base + ".out", in_file = base + ".in";
   std::string cmd = std::string("\"") + DIVERT_TOOL + "\" " + args;
   if (!stdin_text.empty()) {

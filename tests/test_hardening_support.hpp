@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "process_temp_dir.hpp"
 #include "test_policy_support.hpp"
 
 namespace divert_hardening {
@@ -26,14 +27,7 @@ using divert_policy_test::run_result;
 using divert_policy_test::shell_quoted;
 using divert_policy_test::source;
 
-inline std::string scratch_dir() {
-  static const std::string dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("divert_hardening_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d.string();
-  }();
-  return dir;
-}
+inline std::string scratch_dir() { return test_support::process_temp_dir(); }
 
 inline std::string write_scratch(const std::string& name, const std::string& text) {
   std::string path = scratch_dir() + "/" + name;
