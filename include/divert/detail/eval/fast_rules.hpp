@@ -32,8 +32,11 @@ struct fast_leaf {
   };
   kind k = kind::general;
   std::uint8_t flags = 0;
+  detail::kind operand_kind = detail::kind::undefined;  // between, compare: the constants' kind
+  std::uint16_t symbol = 0;                             // equals, field_equals: the constant's
   std::uint32_t a = 0, b = 0, c = 0;
-  std::uint32_t at = 0;  // the instruction, for the general path
+  std::uint32_t at = 0;   // the instruction, for the general path
+  double lo = 0, hi = 0;  // between: the bounds; compare: lo is the constant
 };
 
 struct fast_rule {
@@ -74,13 +77,41 @@ inline fast_leaf lower_leaf(const program& p, std::uint32_t at) {
     case opcode::s_fact:
     case opcode::s_fact_truthy: l.k = fast_leaf::kind::fact_bool; break;
     case opcode::s_fact_not: l.k = fast_leaf::kind::fact_not; break;
-    case opcode::s_fact_between: l.k = fast_leaf::kind::between; break;
-    case opcode::s_fact_cmp: l.k = fast_leaf::kind::compare; break;
-    case opcode::s_fact_eq: l.k = fast_leaf::kind::equals; break;
+    case opcode::s_fact_between: {
+      // The constants are known now: their kind and numbers go into the leaf, and a pair the
+      // fast path cannot compare (kinds that differ, or neither numbers nor dates) stays general.
+      const value& lo = p.constants[ins.b];
+      const value& hi = p.constants[ins.c];
+      if (lo.k == hi.k && (lo.k == kind::number || lo.k == kind::date)) {
+        l.k = fast_leaf::kind::between;
+        l.operand_kind = lo.k;
+        l.lo = lo.num;
+        l.hi = hi.num;
+      }
+      break;
+    }
+    case opcode::s_fact_cmp: {
+      const value& c = p.constants[ins.b];
+      if (c.k == kind::number || c.k == kind::date) {
+        l.k = fast_leaf::kind::compare;
+        l.operand_kind = c.k;
+        l.lo = c.num;
+      }
+      break;
+    }
+    case opcode::s_fact_eq:
+    case opcode::s_field_eq: {
+      // Equality by symbol needs the constant to be an interned string.
+      const value& c = p.constants[ins.b];
+      if (c.k == kind::string && c.sym != no_symbol) {
+        l.k = ins.op == opcode::s_fact_eq ? fast_leaf::kind::equals : fast_leaf::kind::field_equals;
+        l.symbol = c.sym;
+      }
+      break;
+    }
     case opcode::s_fact_in_set: l.k = fast_leaf::kind::in_set; break;
-    case opcode::s_field_eq: l.k = fast_leaf::kind::field_equals; break;
     case opcode::s_field_in_set: l.k = fast_leaf::kind::field_in_set; break;
-    default: l.k = fast_leaf::kind::general; break;
+    default: break;
   }
   return l;
 }
@@ -165,9 +196,7 @@ class fast_evaluator {
   DIVERT_HOT_INLINE std::uint8_t field_leaf(const fast_leaf& l, const value& arr, std::uint32_t k, const scope& root) {
     const value& x = arr.items[k].members[l.a].v;
     if (l.k == fast_leaf::kind::field_equals) {
-      const value& c = p_.constants[l.b];
-      if (x.k == kind::string && c.k == kind::string && x.sym != no_symbol && c.sym != no_symbol)
-        return static_cast<std::uint8_t>(x.sym == c.sym);
+      if (x.k == kind::string && x.sym != no_symbol) return static_cast<std::uint8_t>(x.sym == l.symbol);
     } else {
       std::uint8_t out = 2;
       if (in_bits(x, l.c, l.b, out)) return out;
@@ -216,29 +245,25 @@ class fast_evaluator {
       }
       case fast_leaf::kind::between: {
         const value& x = slots_[l.a];
-        const value& lo = p_.constants[l.b];
-        const value& hi = p_.constants[l.c];
-        if (x.k != lo.k || x.k != hi.k || (x.k != kind::number && x.k != kind::date)) break;
-        bool lower = (l.flags & lower_inclusive) ? lo.num <= x.num : lo.num < x.num;
-        bool upper = (l.flags & upper_inclusive) ? x.num <= hi.num : x.num < hi.num;
+        if (x.k != l.operand_kind) break;
+        bool lower = (l.flags & lower_inclusive) ? l.lo <= x.num : l.lo < x.num;
+        bool upper = (l.flags & upper_inclusive) ? x.num <= l.hi : x.num < l.hi;
         return static_cast<std::uint8_t>(lower && upper);
       }
       case fast_leaf::kind::compare: {
         const value& x = slots_[l.a];
-        const value& c = p_.constants[l.b];
-        if (x.k != c.k || (x.k != kind::number && x.k != kind::date)) break;
+        if (x.k != l.operand_kind) break;
         switch (l.flags) {
-          case cmp_lt: return static_cast<std::uint8_t>(x.num < c.num);
-          case cmp_le: return static_cast<std::uint8_t>(x.num <= c.num);
-          case cmp_gt: return static_cast<std::uint8_t>(x.num > c.num);
-          default: return static_cast<std::uint8_t>(x.num >= c.num);
+          case cmp_lt: return static_cast<std::uint8_t>(x.num < l.lo);
+          case cmp_le: return static_cast<std::uint8_t>(x.num <= l.lo);
+          case cmp_gt: return static_cast<std::uint8_t>(x.num > l.lo);
+          default: return static_cast<std::uint8_t>(x.num >= l.lo);
         }
       }
       case fast_leaf::kind::equals: {
         const value& x = slots_[l.a];
-        const value& c = p_.constants[l.b];
-        if (x.k != kind::string || c.k != kind::string || x.sym == no_symbol || c.sym == no_symbol) break;
-        return static_cast<std::uint8_t>((x.sym == c.sym) != static_cast<bool>(l.flags & 1));
+        if (x.k != kind::string || x.sym == no_symbol) break;
+        return static_cast<std::uint8_t>((x.sym == l.symbol) != static_cast<bool>(l.flags & 1));
       }
       case fast_leaf::kind::in_set: {
         std::uint8_t out = 2;
@@ -247,9 +272,8 @@ class fast_evaluator {
       }
       case fast_leaf::kind::field_equals: {
         const value& x = s.data.members[l.a].v;
-        const value& c = p_.constants[l.b];
-        if (x.k != kind::string || c.k != kind::string || x.sym == no_symbol || c.sym == no_symbol) break;
-        return static_cast<std::uint8_t>(x.sym == c.sym);
+        if (x.k != kind::string || x.sym == no_symbol) break;
+        return static_cast<std::uint8_t>(x.sym == l.symbol);
       }
       case fast_leaf::kind::field_in_set: {
         std::uint8_t out = 2;
