@@ -148,3 +148,63 @@ TEST_CASE("jsonlogic simdjson reader: a value past a limit where the rule does n
         "error: case.json:1:14: error: nesting deeper than 3 levels");
   CHECK(via_simdjson(reader, r, R"({"a":1,"b":"short"})") == "1");
 }
+
+TEST_CASE("jsonlogic simdjson reader: items of an array only all/some/none look into keep only the keys they read",
+          "[jsonlogic][simdjson]") {
+  // W1's shape: the array is read only as the array of a quantifier whose condition reads keys of
+  // the item, so each object item is bound with those keys alone. Items that are not objects,
+  // keys given twice (read and unread), nested values under a kept key, empty arrays and an
+  // array that is not one: the answers of the nlohmann path.
+  const std::vector<std::string> projected = {
+      R"({"all": [{"var": "xs"}, {"==": [{"var": "drug"}, "cannabis"]}]})",
+      R"({"and": [{"some": [{"var": "a.xs"}, {"<": [{"var": "dose.g"}, 5]}]},
+                  {"none": [{"var": "a.xs"}, {"in": [{"var": "drug"}, ["heroin", "crack"]]}]}]})",
+      R"({"all": [{"var": "xs"}, {"or": [{"var": "0"}, {"var": "length"}, {"var": ["gone", true]}]}]})",
+  };
+  const std::vector<std::string> texts = {
+      R"({"xs":[{"drug":"cannabis","amount":3,"unit":"g"},{"unit":"g","drug":"cannabis"}]})",
+      R"({"xs":[{"drug":"cannabis"},{"drug":"mdma","amount":1}]})",
+      R"({"xs":[]})",
+      R"({"xs":"not an array"})",
+      R"({"xs":[1,"cannabis",null,[0,1],{"0":false,"length":0}]})",
+      R"({"xs":[{"drug":"cannabis","amount":1,"amount":2}]})",  // a key twice that no rule reads
+      R"({"xs":[{"drug":"mdma","drug":"cannabis"}]})",          // a read key twice
+      R"({"a":{"xs":[{"dose":{"g":2,"mg":1},"drug":"cannabis"}]}})",
+      R"({"a":{"xs":[{"dose":{"g":9},"drug":"heroin"},{"dose":[4]}]}})",
+      R"({"a":{"xs":[{"dose":{"g":1}}],"xs":[]}})",
+      R"({"xs":[{"drug":"cannabis","other":-0,"more":{"k":1,"k":2}}]})",
+  };
+  divert::simdjson_data_reader reader;
+  for (const auto& rule_text : projected) {
+    rule r = rule::compile_text(rule_text);
+    bool keeps_keys = false;
+    for (const auto& n : r.program().projection) keeps_keys |= !n.item_keys.empty();
+    CHECK(keeps_keys);
+    for (const auto& text : texts) {
+      INFO("rule: " << rule_text << "\ndata: " << text);
+      CHECK(via_simdjson(reader, r, text) == via_nlohmann(r, text));
+    }
+  }
+  // The array used any other way keeps its items whole: returned, filtered or mapped, read
+  // through another path, compared, given a default, or iterated by a condition that reads the
+  // whole item or iterates again.
+  const std::vector<std::string> whole = {
+      R"({"if": [{"all": [{"var": "xs"}, {"var": "drug"}]}, {"var": "xs"}, null]})",
+      R"({"filter": [{"var": "xs"}, {"var": "drug"}]})",
+      R"({"map": [{"var": "xs"}, {"var": "drug"}]})",
+      R"({"and": [{"all": [{"var": "xs"}, {"var": "drug"}]}, {"var": "xs.0.amount"}]})",
+      R"({"and": [{"all": [{"var": "xs"}, {"var": "drug"}]}, {"==": [{"var": "xs"}, "x"]}]})",
+      R"({"all": [{"var": ["xs", []]}, {"var": "drug"}]})",
+      R"({"all": [{"var": "xs"}, {"var": ""}]})",
+      R"({"all": [{"var": "xs"}, {"some": [{"var": "tags"}, {"var": "x"}]}]})",
+  };
+  for (const auto& rule_text : whole) {
+    INFO("rule: " << rule_text);
+    rule r = rule::compile_text(rule_text);
+    for (const auto& n : r.program().projection) CHECK(n.item_keys.empty());
+    for (const auto& text : texts) {
+      INFO("rule: " << rule_text << "\ndata: " << text);
+      CHECK(via_simdjson(reader, r, text) == via_nlohmann(r, text));
+    }
+  }
+}

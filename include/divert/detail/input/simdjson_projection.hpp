@@ -201,7 +201,8 @@ class simdjson_projection {
         tape_(tape),
         slots_(slots),
         convert_(tape, p.symbols, storage, lim),
-        storage_(storage) {}
+        storage_(storage),
+        lim_(lim) {}
 
   // Fills every slot; false (nothing read) when the document is not an object or the rule reads
   // the whole of it: the caller builds it whole instead.
@@ -235,10 +236,63 @@ class simdjson_projection {
       read_object(at, node, depth + 1);
       return;
     }
+    if (!n.item_keys.empty() && tape_.type(at) == '[') {
+      // The array of the node's slots (none reads below it: build_projection sees to that),
+      // only ever iterated for a condition on these keys of each item.
+      const value items = projected_items(at, n, depth);
+      for (std::uint32_t slot : n.slots) slots_[slot] = items;
+      return;
+    }
     // A slot's value, or not an object: build it whole and walk what is left of each path.
     const value whole = convert_.convert(at, depth);
     for (const auto& b : n.below)
       slots_[b.slot] = walk_path(p_, whole, p_.paths[p_.slot_paths[b.slot]], storage_, b.depth);
+  }
+
+  // The array at `at` with, of each object item, only the members n.item_keys names (a kept key
+  // given twice is nlohmann's to settle); other items whole.
+  value projected_items(std::size_t at, const projection_node& n, std::size_t depth) {
+    if (depth > lim_.max_depth) throw simdjson_fallback{};
+    const std::size_t end = tape_.end(at);
+    std::size_t count = 0;
+    for (std::size_t j = at + 1; j < end; j = tape_.after(j)) ++count;
+    if (count > lim_.max_array_length) throw simdjson_fallback{};
+    value* items = storage_.allocate_array<value>(count);
+    std::size_t k = 0;
+    for (std::size_t j = at + 1; j < end; j = tape_.after(j))
+      items[k++] = tape_.type(j) == '{' ? projected_item(j, n, depth + 1) : convert_.convert(j, depth + 1);
+    return value::array(items, static_cast<std::uint32_t>(count));
+  }
+
+  value projected_item(std::size_t at, const projection_node& n, std::size_t depth) {
+    if (depth > lim_.max_depth) throw simdjson_fallback{};
+    const std::size_t end = tape_.end(at);
+    std::uint64_t seen = 0;
+    std::size_t kept = 0;
+    std::size_t where[64], which[64];  // the kept members' tape indexes and keys (at most 64 keys)
+    for (std::size_t j = at + 1; j < end; j = tape_.after(j + 1)) {
+      const std::size_t k = kept_key(n, tape_.string(j));
+      if (k == n.item_keys.size()) continue;
+      if (seen & (std::uint64_t{1} << k)) throw simdjson_fallback{};
+      seen |= std::uint64_t{1} << k;
+      where[kept] = j;
+      which[kept++] = k;
+    }
+    member* ms = storage_.allocate_array<member>(kept);
+    for (std::size_t m = 0; m < kept; ++m) {
+      const value key = p_.symbols.string_value(n.item_syms[which[m]]);
+      ms[m].key = key.str;
+      ms[m].key_len = key.n;
+      ms[m].key_sym = key.sym;
+      ms[m].v = convert_.convert(where[m] + 1, depth + 1);
+    }
+    return value::object(ms, static_cast<std::uint32_t>(kept));
+  }
+
+  static std::size_t kept_key(const projection_node& n, std::string_view key) noexcept {
+    std::size_t k = 0;
+    while (k < n.item_keys.size() && !same_key(n.item_keys[k], key)) ++k;
+    return k;
   }
 
   const program& p_;
@@ -247,6 +301,7 @@ class simdjson_projection {
   value* slots_;
   simdjson_to_value convert_;
   arena& storage_;
+  const limits& lim_;
 };
 
 }  // namespace divert::detail

@@ -195,6 +195,12 @@ struct projection_node {
     std::uint32_t slot, depth;  // a slot at or below this node, and this node's depth in its path
   };
   std::vector<slot_below> below;
+  // When this node's slot holds an array read only by all/some/none whose condition reads only
+  // keys of the item, and no other slot reads at or below this node (detail/plan/projection.hpp):
+  // those keys. A reader may then keep only these members of each object item. Empty: the value
+  // is built whole.
+  std::vector<std::string> item_keys;
+  std::vector<std::uint16_t> item_syms;  // their symbols
 };
 
 // A user-registered operator: arguments evaluated eagerly, passed and returned as JSON.

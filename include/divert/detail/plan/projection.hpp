@@ -3,6 +3,7 @@
 // data goes through a slot (a static path from the root), binding needs only the values at the
 // slots' paths, and a reader of JSON text may skip the rest (divert/simdjson_binding.hpp).
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,6 +26,54 @@ inline bool reads_data_through_slots_only(const program& p) {
         if (static_cast<int>(ins.op) >= static_cast<int>(opcode::spec_first)) return false;
         break;
     }
+  }
+  return true;
+}
+
+// Whether the array in `slot` is read only as the array of all/some/none whose condition reads
+// the item only through static keys (var "drug", var "dose.unit"): then each object item can be
+// bound with only those keys (their values whole) and the rule cannot tell. `keys` gets the
+// first key of each path. Anything else (the array used another way, a condition that reads the
+// whole item, an iteration inside the condition, a default for the array) answers false.
+inline bool item_keys_read(const program& p, std::uint32_t slot, std::vector<std::uint16_t>& keys) {
+  auto is_quantifier = [](opcode op) { return op == opcode::js_all || op == opcode::js_some || op == opcode::js_none; };
+  auto reads_slot = [&](const instruction& ins) {
+    return (ins.op == opcode::var_slot && ins.a == slot) || ((ins.flags & operand_slot) && ins.a == slot);
+  };
+  if (reads_slot(p.code[p.root])) return false;
+  std::vector<std::uint32_t> bodies;
+  for (const instruction& ins : p.code) {
+    if (ins.op == opcode::var_slot && ins.a == slot && ins.count) return false;  // a default
+    if (ins.op != opcode::var_slot && reads_slot(ins)) return false;             // a fused read
+    for (std::uint32_t k = 0; k < ins.count; ++k) {
+      if (!reads_slot(p.code[p.kid(ins, k)])) continue;
+      if (!is_quantifier(ins.op) || k != 0) return false;
+      if (ins.count > 1) bodies.push_back(p.kid(ins, 1));
+    }
+  }
+  if (bodies.empty()) return false;
+  std::vector<std::uint32_t> stack = bodies;
+  while (!stack.empty()) {
+    const instruction& ins = p.code[stack.back()];
+    stack.pop_back();
+    switch (ins.op) {
+      case opcode::js_map:
+      case opcode::js_filter:
+      case opcode::js_reduce:
+      case opcode::js_all:
+      case opcode::js_some:
+      case opcode::js_none: return false;  // a scope of its own
+      case opcode::var_scoped: {
+        const var_path& path = p.paths[ins.a];
+        if (path.count == 0) return false;  // the whole item
+        const std::uint16_t sym = p.segments[path.first].sym;
+        if (sym == no_symbol) return false;
+        if (std::find(keys.begin(), keys.end(), sym) == keys.end()) keys.push_back(sym);
+        break;
+      }
+      default: break;
+    }
+    for (std::uint32_t k = 0; k < ins.count; ++k) stack.push_back(p.kid(ins, k));
   }
   return true;
 }
@@ -54,6 +103,19 @@ inline std::vector<projection_node> build_projection(const program& p) {
     }
     nodes[at].below.push_back({slot, path.count});
     nodes[at].slots.push_back(slot);
+  }
+  // Items keep only some keys when every slot at the array's path (the same var written twice
+  // has two) reads it that way, and no slot reads below it ("xs.0.amount" reads through "xs").
+  for (projection_node& n : nodes) {
+    if (n.slots.empty() || n.below.size() != n.slots.size()) continue;
+    std::vector<std::uint16_t> keys;
+    bool all = true;
+    for (std::uint32_t slot : n.slots) all = all && item_keys_read(p, slot, keys);
+    if (all && keys.size() <= 64)
+      for (std::uint16_t sym : keys) {
+        n.item_keys.emplace_back(p.symbols.string_value(sym).sv());
+        n.item_syms.push_back(sym);
+      }
   }
   return nodes;
 }
