@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,7 +30,7 @@ struct trace_node {
 class tree_tracer {
  public:
   static constexpr bool enabled = true;
-  explicit tree_tracer(const program& p) : p_(p) {}
+  explicit tree_tracer(const program& p) : p_(p) { stack_.reserve(16); }
 
   void on_enter(std::uint32_t i, const scope& s) {
     trace_node* parent = stack_.empty() ? &root_ : stack_.back();
@@ -581,14 +582,14 @@ class explainer {
     for (std::uint32_t i = 0; i < p_.rules.size(); ++i)
       if (d.at(i) == outcome::skipped) rec.skipped.push_back(p_.rules[i].id);
     if (d.pathway >= 0) rec.pathway = pathway_of(p_, static_cast<std::uint32_t>(d.pathway));
-    std::vector<trace_node> traces(p_.rules.size());
-    std::vector<bool> traced(p_.rules.size(), false);
+    // The rules traced so far (most records trace one or two of them). A reference returned
+    // is used before the next call.
+    std::vector<std::pair<std::uint32_t, trace_node>> traces;
     auto trace_of = [&](std::uint32_t i) -> const trace_node& {
-      if (!traced[i]) {
-        traces[i] = trace_rule(i);
-        traced[i] = true;
-      }
-      return traces[i];
+      for (const auto& t : traces)
+        if (t.first == i) return t.second;
+      traces.emplace_back(i, trace_rule(i));
+      return traces.back().second;
     };
     std::vector<std::string> missing;
     auto add_reason = [&](std::uint32_t i, outcome o, bool collect) {
