@@ -145,16 +145,7 @@ class simdjson_to_value {
         return value::number(d);
       }
       case '"': return string(tape_.string(i));
-      case '[': {
-        const std::size_t end = tape_.end(i);
-        std::size_t n = 0;
-        for (std::size_t j = i + 1; j < end; j = tape_.after(j)) ++n;
-        if (n > lim_.max_array_length) throw simdjson_fallback{};
-        value* items = storage_.allocate_array<value>(n);
-        std::size_t k = 0;
-        for (std::size_t j = i + 1; j < end; j = tape_.after(j)) items[k++] = convert(j, depth + 1);
-        return value::array(items, static_cast<std::uint32_t>(n));
-      }
+      case '[': return array(i, [&](std::size_t j) { return convert(j, depth + 1); });
       case '{': {
         const std::size_t end = tape_.end(i);
         std::size_t n = 0;
@@ -175,6 +166,19 @@ class simdjson_to_value {
       }
       default: throw simdjson_fallback{};
     }
+  }
+
+  // The array at i (depth already checked), its item at tape index j built by item(j).
+  template <class Item>
+  value array(std::size_t i, Item&& item) {
+    const std::size_t end = tape_.end(i);
+    std::size_t n = 0;
+    for (std::size_t j = i + 1; j < end; j = tape_.after(j)) ++n;
+    if (n > lim_.max_array_length) throw simdjson_fallback{};
+    value* items = storage_.allocate_array<value>(n);
+    std::size_t k = 0;
+    for (std::size_t j = i + 1; j < end; j = tape_.after(j)) items[k++] = item(j);
+    return value::array(items, static_cast<std::uint32_t>(n));
   }
 
  private:
@@ -253,15 +257,9 @@ class simdjson_projection {
   // given twice is nlohmann's to settle); other items whole.
   value projected_items(std::size_t at, const projection_node& n, std::size_t depth) {
     if (depth > lim_.max_depth) throw simdjson_fallback{};
-    const std::size_t end = tape_.end(at);
-    std::size_t count = 0;
-    for (std::size_t j = at + 1; j < end; j = tape_.after(j)) ++count;
-    if (count > lim_.max_array_length) throw simdjson_fallback{};
-    value* items = storage_.allocate_array<value>(count);
-    std::size_t k = 0;
-    for (std::size_t j = at + 1; j < end; j = tape_.after(j))
-      items[k++] = tape_.type(j) == '{' ? projected_item(j, n, depth + 1) : convert_.convert(j, depth + 1);
-    return value::array(items, static_cast<std::uint32_t>(count));
+    return convert_.array(at, [&](std::size_t j) {
+      return tape_.type(j) == '{' ? projected_item(j, n, depth + 1) : convert_.convert(j, depth + 1);
+    });
   }
 
   value projected_item(std::size_t at, const projection_node& n, std::size_t depth) {
