@@ -278,7 +278,7 @@ class simdjson_projection {
     }
     member* ms = storage_.allocate_array<member>(kept);
     for (std::size_t m = 0; m < kept; ++m) {
-      const value key = p_.symbols.string_value(n.item_syms[which[m]]);
+      const value key = p_.symbols.string_value(n.item_keys[which[m]]);
       ms[m].key = key.str;
       ms[m].key_len = key.n;
       ms[m].key_sym = key.sym;
@@ -287,9 +287,10 @@ class simdjson_projection {
     return value::object(ms, static_cast<std::uint32_t>(kept));
   }
 
-  static std::size_t kept_key(const projection_node& n, std::string_view key) noexcept {
+  // The index in n.item_keys of `key`, or n.item_keys.size().
+  std::size_t kept_key(const projection_node& n, std::string_view key) const {
     std::size_t k = 0;
-    while (k < n.item_keys.size() && !same_key(n.item_keys[k], key)) ++k;
+    while (k < n.item_keys.size() && !same_key(p_.symbols.string_value(n.item_keys[k]).sv(), key)) ++k;
     return k;
   }
 

@@ -197,10 +197,9 @@ struct projection_node {
   std::vector<slot_below> below;
   // When this node's slot holds an array read only by all/some/none whose condition reads only
   // keys of the item, and no other slot reads at or below this node (detail/plan/projection.hpp):
-  // those keys. A reader may then keep only these members of each object item. Empty: the value
-  // is built whole.
-  std::vector<std::string> item_keys;
-  std::vector<std::uint16_t> item_syms;  // their symbols
+  // those keys' symbols. A reader may then keep only these members of each object item. Empty:
+  // the value is built whole.
+  std::vector<std::uint16_t> item_keys;
 };
 
 // A user-registered operator: arguments evaluated eagerly, passed and returned as JSON.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "divert/detail/plan/program.hpp"
@@ -41,18 +42,17 @@ inline bool item_keys_read(const program& p, std::uint32_t slot, std::vector<std
     return (ins.op == opcode::var_slot && ins.a == slot) || ((ins.flags & operand_slot) && ins.a == slot);
   };
   if (reads_slot(p.code[p.root])) return false;
-  std::vector<std::uint32_t> bodies;
+  std::vector<std::uint32_t> stack;  // the conditions, then what they evaluate
   for (const instruction& ins : p.code) {
     if (ins.op == opcode::var_slot && ins.a == slot && ins.count) return false;  // a default
     if (ins.op != opcode::var_slot && reads_slot(ins)) return false;             // a fused read
     for (std::uint32_t k = 0; k < ins.count; ++k) {
       if (!reads_slot(p.code[p.kid(ins, k)])) continue;
       if (!is_quantifier(ins.op) || k != 0) return false;
-      if (ins.count > 1) bodies.push_back(p.kid(ins, 1));
+      if (ins.count > 1) stack.push_back(p.kid(ins, 1));
     }
   }
-  if (bodies.empty()) return false;
-  std::vector<std::uint32_t> stack = bodies;
+  if (stack.empty()) return false;
   while (!stack.empty()) {
     const instruction& ins = p.code[stack.back()];
     stack.pop_back();
@@ -111,11 +111,7 @@ inline std::vector<projection_node> build_projection(const program& p) {
     std::vector<std::uint16_t> keys;
     bool all = true;
     for (std::uint32_t slot : n.slots) all = all && item_keys_read(p, slot, keys);
-    if (all && keys.size() <= 64)
-      for (std::uint16_t sym : keys) {
-        n.item_keys.emplace_back(p.symbols.string_value(sym).sv());
-        n.item_syms.push_back(sym);
-      }
+    if (all && keys.size() <= 64) n.item_keys = std::move(keys);
   }
   return nodes;
 }
