@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -551,5 +553,108 @@ TEST_CASE("policy status: --skip-rules through policy::select", "[policy][status
       CHECK(e.diagnostics()[1].message == "no rule \"nothing_like_it\" to skip");
       CHECK(e.diagnostics()[0].file == fixture("young_cannabis.json"));
     }
+  }
+}
+
+// decide() answers most calls on a lean path (no rule set aside, only what decides evaluated, up
+// to 64 rules); evaluating every rule goes the general way. The law: both give the same status,
+// pathway and flags, and every rule the lean path evaluated has the same outcome on both. Over
+// every shipped policy and fixture, every case of every shipped policy's tests, and each of those
+// cases with one fact (or one item's field) taken away, so that unknowns reach every stage.
+namespace {
+
+std::vector<ojson> cases_with_each_fact_taken_away(const ojson& c) {
+  std::vector<ojson> out{c};
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    ojson without = c;
+    without.erase(it.key());
+    out.push_back(without);
+    if (it->is_object())
+      for (auto jt = it->begin(); jt != it->end(); ++jt) {
+        ojson w = c;
+        w[it.key()].erase(jt.key());
+        out.push_back(w);
+      }
+    if (it->is_array() && !it->empty() && (*it)[0].is_object())
+      for (auto jt = (*it)[0].begin(); jt != (*it)[0].end(); ++jt) {
+        ojson w = c;
+        w[it.key()][0].erase(jt.key());
+        out.push_back(w);
+      }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[policy][status][law]") {
+  std::vector<std::string> policies;
+  for (const char* name : {"lewisham", "thames_valley", "cannabis_escalation", "avon_somerset_dep",
+                           "mopac_womens_diversion", "variants/lewisham_age_25"})
+    policies.push_back(source(std::string("policies/") + name + ".json"));
+  for (const char* name : {"young_cannabis.json", "pathways.json", "pathways_unique.json", "logic.json"})
+    policies.push_back(fixture(name));
+  std::vector<ojson> cases;
+  for (const char* name :
+       {"lewisham", "thames_valley", "cannabis_escalation", "avon_somerset_dep", "mopac_womens_diversion"}) {
+    ojson tests = ojson::parse(read_file(source(std::string("policies/") + name + ".tests.json")));
+    for (const auto& t : tests["cases"])
+      for (auto& c : cases_with_each_fact_taken_away(t["case"])) cases.push_back(std::move(c));
+  }
+  REQUIRE(cases.size() > 1000);
+
+  std::size_t compared = 0;
+  std::map<status, std::size_t> seen;
+  for (const auto& path : policies) {
+    const divert::policy& p = loaded(path);
+    for (const auto& c : cases) {
+      std::optional<divert::facts> f;
+      try {
+        f.emplace(p.bind(c));
+      } catch (const divert::case_error&) {
+        continue;  // not a case this policy's schema accepts
+      }
+      divert::decision lean, all;
+      p.decide(*f, lean);
+      p.decide(*f, all, nullptr, /*evaluate_all=*/true);
+      INFO(path << "\n" << c.dump());
+      REQUIRE(lean.status == all.status);
+      REQUIRE(lean.pathway == all.pathway);
+      REQUIRE(lean.no_pathway == all.no_pathway);
+      REQUIRE(lean.ambiguous == all.ambiguous);
+      for (std::size_t i = 0; i < p.rule_count(); ++i)
+        if (lean.at(i) != outcome::not_evaluated) REQUIRE(lean.at(i) == all.at(i));
+      ++compared;
+      ++seen[lean.status];
+    }
+  }
+  CHECK(compared > 5000);
+  CHECK(seen.size() == 4);  // every status came up
+}
+
+TEST_CASE("policy decide: a policy of more than 64 rules decides as its 4-rule original", "[policy][status]") {
+  // Lewisham's eligibility rules 17 times over (68 rules and more: outcomes beyond the inline 64).
+  ojson doc = ojson::parse(read_file(source("policies/lewisham.json")));
+  ojson rules = ojson::array();
+  for (int k = 0; k < 17; ++k)
+    for (auto r : doc["eligibility"]) {
+      r["id"] = r["id"].get<std::string>() + "_" + std::to_string(k);
+      rules.push_back(r);
+    }
+  doc["eligibility"] = rules;
+  std::string path = temp_dir() + "/lewisham_x17.json";
+  write_file(path, doc.dump());
+  const divert::policy& big = loaded(path);
+  const divert::policy& small = loaded(source("policies/lewisham.json"));
+  REQUIRE(big.rule_count() > 64);
+  ojson tests = ojson::parse(read_file(source("policies/lewisham.tests.json")));
+  for (const auto& t : tests["cases"]) {
+    divert::decision a, b;
+    big.decide(big.bind(t["case"]), a);
+    small.decide(small.bind(t["case"]), b);
+    INFO(t["name"].get<std::string>());
+    CHECK(a.status == b.status);
+    CHECK(a.pathway == b.pathway);
+    CHECK(a.at(big.rule_count() - 1) == b.at(small.rule_count() - 1));  // the pathway's outcome
   }
 }

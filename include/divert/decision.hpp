@@ -13,6 +13,10 @@
 
 namespace divert {
 
+namespace detail {
+struct decision_access;
+}
+
 enum class status : std::uint8_t { eligible, not_eligible, excluded, undetermined };
 
 inline const char* to_string(status s) {
@@ -59,6 +63,7 @@ class decision {
   }
 
  private:
+  friend struct detail::decision_access;
   std::array<outcome, 64> inline_{};
   std::vector<outcome> overflow_;
 };

@@ -25,6 +25,22 @@ inline outcome outcome_of(const value& v) noexcept {
   return outcome::unknown;
 }
 
+// A rule's truth as the fast evaluator gives it (0 false, 1 true, 2 unknown) is its outcome
+// less one.
+static_assert(static_cast<int>(outcome::no) == 1 && static_cast<int>(outcome::yes) == 2 &&
+              static_cast<int>(outcome::unknown) == 3);
+inline outcome outcome_of_truth(std::uint8_t t) noexcept { return static_cast<outcome>(t + 1); }
+
+// The engine writes a decision's outcomes in place (a friend of divert::decision).
+struct decision_access {
+  // The first 64 rules' outcomes, all not evaluated yet.
+  static outcome* fresh_outcomes(decision& d) noexcept {
+    d.inline_.fill(outcome::not_evaluated);
+    d.overflow_.clear();
+    return d.inline_.data();
+  }
+};
+
 struct decide_settings {
   const std::vector<bool>* skip = nullptr;  // per rule: set aside (eligibility passes, exclusion does not fire)
   bool evaluate_all = false;                // evaluate every rule (coverage, explain), not only what decides
@@ -37,79 +53,119 @@ inline outcome evaluate_rule(const policy_impl& p, std::uint32_t rule, const val
   return outcome_of(m.eval_s(p.rules[rule].root, root));
 }
 
-inline void decide(const policy_impl& p, const value* slots, const decide_settings& settings, decision& d) {
-  d.reset(p.rules.size());
-  // Strict programs never allocate from scratch; an empty arena costs nothing.
-  arena scratch(0);
-  null_tracer tracer;
-  machine<null_tracer> m(p.prog, slots, scratch, tracer);
-  fast_evaluator<machine<null_tracer>> fast(p.prog, p.fast, slots, m);
-  scope root;
-  const std::vector<bool>* skip = settings.skip;
-  auto run = [&](std::uint32_t i) DIVERT_HOT_LAMBDA {
-    if (skip && (*skip)[i]) {
-      d.set(i, outcome::skipped);
-      return p.rules[i].stage == rule_stage::eligibility ? outcome::yes : outcome::no;
-    }
-    static constexpr outcome of[3] = {outcome::no, outcome::yes, outcome::unknown};
-    outcome o = of[fast.rule(i, root)];
-    d.set(i, o);
-    return o;
-  };
-
+// What the rules came to, stage by stage.
+struct rule_tally {
   bool elig_false = false, elig_unknown = false;
-  for (std::uint32_t i = 0; i < p.n_eligibility; ++i) {
-    outcome o = run(i);
-    elig_false |= o == outcome::no;
-    elig_unknown |= o == outcome::unknown;
-  }
-  if (elig_false && !settings.evaluate_all) {
-    d.status = status::not_eligible;
-    return;
-  }
   bool excl_true = false, excl_unknown = false;
-  for (std::uint32_t i = p.first_exclusion(); i < p.first_pathway(); ++i) {
-    outcome o = run(i);
-    excl_true |= o == outcome::yes;
-    excl_unknown |= o == outcome::unknown;
-  }
-  bool open = !elig_false && !excl_true;  // could still be eligible
-  int chosen = -1;
   bool path_unknown = false;
-  int matches = 0;
-  if (open || settings.evaluate_all) {
-    bool unique = p.unique_pathways;
-    for (std::uint32_t k = 0; k < p.n_pathways; ++k) {
-      std::uint32_t i = p.first_pathway() + k;
-      outcome o = run(i);
-      if (o == outcome::yes) {
-        ++matches;
-        if (chosen < 0) chosen = static_cast<int>(k);
-        if (!unique && !settings.evaluate_all) break;
-      } else if (o == outcome::unknown && chosen < 0) {
-        path_unknown = true;
-      } else if (o == outcome::unknown && unique) {
-        path_unknown = true;
-      }
-    }
-    if (unique && matches > 1) d.ambiguous = true;
-  }
-  if (elig_false) {
+  int chosen = -1;  // the pathway chosen, or -1
+  int matches = 0;  // pathways that hold
+};
+
+// The status rules above, from the tally.
+inline void settle(const rule_tally& t, bool unique, decision& d) {
+  if (unique && t.matches > 1) d.ambiguous = true;
+  if (t.elig_false) {
     d.status = status::not_eligible;
-  } else if (elig_unknown) {
+  } else if (t.elig_unknown) {
     d.status = status::undetermined;
-  } else if (excl_true) {
+  } else if (t.excl_true) {
     d.status = status::excluded;
-  } else if (excl_unknown || path_unknown || d.ambiguous) {
+  } else if (t.excl_unknown || t.path_unknown || d.ambiguous) {
     d.status = status::undetermined;
-    if (chosen >= 0 && !path_unknown && !d.ambiguous) d.pathway = -1;
-  } else if (chosen < 0) {
+  } else if (t.chosen < 0) {
     d.status = status::not_eligible;
     d.no_pathway = true;
   } else {
     d.status = status::eligible;
-    d.pathway = chosen;
+    d.pathway = t.chosen;
   }
+}
+
+// One pathway's truth into the tally; false when the search stops here ("first": the first that holds).
+inline bool tally_pathway(rule_tally& t, std::uint32_t k, outcome o, bool unique, bool evaluate_all) noexcept {
+  if (o == outcome::yes) {
+    ++t.matches;
+    if (t.chosen < 0) t.chosen = static_cast<int>(k);
+    if (!unique && !evaluate_all) return false;
+  } else if (o == outcome::unknown && (t.chosen < 0 || unique)) {
+    t.path_unknown = true;
+  }
+  return true;
+}
+
+// The common case: no rule set aside, only what decides is evaluated, at most 64 rules (their
+// outcomes live inline in the decision).
+DIVERT_HOT_INLINE void decide_lean(const policy_impl& p, fast_evaluator& fast, decision& d) {
+  outcome* out = decision_access::fresh_outcomes(d);
+  const std::uint32_t n_elig = p.n_eligibility, first_path = p.first_pathway(), n_rules = first_path + p.n_pathways;
+  const bool unique = p.unique_pathways;
+  rule_tally t;
+  unsigned seen = 0;  // bit b: some rule of the stage came out b (0 false, 1 true, 2 unknown)
+  std::uint32_t i = 0;
+  auto run = [&](std::uint32_t r) DIVERT_HOT_LAMBDA {
+    std::uint8_t x = fast.rule(r);
+    out[r] = outcome_of_truth(x);
+    seen |= 1u << x;
+  };
+  for (; i < n_elig; ++i) run(i);
+  t.elig_false = seen & 1u;
+  t.elig_unknown = seen & 4u;
+  if (!t.elig_false) {
+    seen = 0;
+    for (; i < first_path; ++i) run(i);
+    t.excl_true = seen & 2u;
+    t.excl_unknown = seen & 4u;
+    if (!t.excl_true)
+      for (; i < n_rules; ++i) {
+        run(i);
+        if (!tally_pathway(t, i - first_path, out[i], unique, false)) break;
+      }
+  }
+  settle(t, unique, d);
+}
+
+inline void decide(const policy_impl& p, const value* slots, const decide_settings& settings, decision& d) {
+  const std::uint32_t n_rules = p.first_pathway() + p.n_pathways;
+  d.status = status::undetermined;
+  d.pathway = -1;
+  d.no_pathway = d.ambiguous = false;
+  fast_evaluator fast(p.prog, p.fast, slots);
+  if (!settings.skip && !settings.evaluate_all && n_rules <= 64) {
+    decide_lean(p, fast, d);
+    return;
+  }
+  d.reset(n_rules);
+
+  const std::vector<bool>* skip = settings.skip;
+  auto run = [&](std::uint32_t i) {
+    if (skip && (*skip)[i]) {
+      d.set(i, outcome::skipped);
+      return p.rules[i].stage == rule_stage::eligibility ? outcome::yes : outcome::no;
+    }
+    outcome o = outcome_of_truth(fast.rule(i));
+    d.set(i, o);
+    return o;
+  };
+  rule_tally t;
+  for (std::uint32_t i = 0; i < p.n_eligibility; ++i) {
+    outcome o = run(i);
+    t.elig_false |= o == outcome::no;
+    t.elig_unknown |= o == outcome::unknown;
+  }
+  if (t.elig_false && !settings.evaluate_all) {
+    d.status = status::not_eligible;
+    return;
+  }
+  for (std::uint32_t i = p.first_exclusion(); i < p.first_pathway(); ++i) {
+    outcome o = run(i);
+    t.excl_true |= o == outcome::yes;
+    t.excl_unknown |= o == outcome::unknown;
+  }
+  if ((!t.elig_false && !t.excl_true) || settings.evaluate_all)
+    for (std::uint32_t k = 0; k < p.n_pathways; ++k)
+      if (!tally_pathway(t, k, run(p.first_pathway() + k), p.unique_pathways, settings.evaluate_all)) break;
+  settle(t, p.unique_pathways, d);
 }
 
 }  // namespace divert::detail

@@ -16,7 +16,8 @@
 
 namespace divert::detail {
 
-// One comparison over a slot (or over a field of the current item).
+// One comparison over a slot (or over a field of the current item), or a whole rule: a rule
+// that is one comparison is that leaf itself, so that deciding it takes a single dispatch.
 struct fast_leaf {
   enum class kind : std::uint8_t {
     constant,      // a: 0 false, 1 true, 2 unknown
@@ -29,37 +30,31 @@ struct fast_leaf {
     field_equals,  // field a of the item == constant b (symbol)
     field_in_set,  // field a of the item in symbol set c
     general,       // anything else: instruction `at` through the evaluator
+    // Rules only:
+    all_of,  // Kleene and of leaves [first, first + count)
+    any_of,  // Kleene or
+    items,   // all/some/none (`quantifier`) over array slot a, of the one field test leaves[first]
   };
   kind k = kind::general;
   std::uint8_t flags = 0;
   detail::kind operand_kind = detail::kind::undefined;  // between, compare: the constants' kind
+  opcode quantifier = opcode::s_all;                    // items: s_all, s_some or s_none
   std::uint16_t symbol = 0;                             // equals, field_equals: the constant's
   std::uint32_t a = 0, b = 0, c = 0;
-  std::uint32_t at = 0;   // the instruction, for the general path
+  std::uint32_t at = 0;   // the instruction, for the general path (a rule: its root)
   double lo = 0, hi = 0;  // between: the bounds; compare: lo is the constant
-};
-
-struct fast_rule {
-  enum class shape : std::uint8_t {
-    leaf,     // leaves[first]
-    all_of,   // Kleene and of leaves[first, first + count)
-    any_of,   // Kleene or
-    items,    // all/some/none over array slot `array`, of a body that is one leaf (a field test)
-    general,  // the root through the evaluator
-  };
-  shape s = shape::general;
-  opcode quantifier = opcode::s_all;  // items: s_all, s_some or s_none
-  std::uint32_t first = 0, count = 0;
-  std::uint32_t array = 0;  // items: the array's slot
-  std::uint32_t root = 0;
+  // in_set, field_in_set: the set's bitmap, words [bits_at, bits_at + bits_words) of fast_plan::bits
+  std::uint32_t bits_at = 0, bits_words = 0;
+  std::uint32_t first = 0, count = 0;  // all_of, any_of, items: their leaves
 };
 
 struct fast_plan {
-  std::vector<fast_leaf> leaves;
-  std::vector<fast_rule> rules;  // one per rule, in the policy's order
+  std::vector<fast_leaf> leaves;    // the leaves of all_of, any_of and items rules
+  std::vector<fast_leaf> rules;     // one per rule, in the policy's order
+  std::vector<std::uint64_t> bits;  // the symbol sets' bitmaps, one after another
 };
 
-inline fast_leaf lower_leaf(const program& p, std::uint32_t at) {
+inline fast_leaf lower_leaf(const program& p, std::uint32_t at, fast_plan& plan) {
   const instruction& ins = p.code[at];
   fast_leaf l;
   l.at = at;
@@ -109,8 +104,15 @@ inline fast_leaf lower_leaf(const program& p, std::uint32_t at) {
       }
       break;
     }
-    case opcode::s_fact_in_set: l.k = fast_leaf::kind::in_set; break;
-    case opcode::s_field_in_set: l.k = fast_leaf::kind::field_in_set; break;
+    case opcode::s_fact_in_set:
+    case opcode::s_field_in_set: {
+      l.k = ins.op == opcode::s_fact_in_set ? fast_leaf::kind::in_set : fast_leaf::kind::field_in_set;
+      const auto& bits = p.symbol_bits[ins.c];
+      l.bits_at = static_cast<std::uint32_t>(plan.bits.size());
+      l.bits_words = static_cast<std::uint32_t>(bits.size());
+      plan.bits.insert(plan.bits.end(), bits.begin(), bits.end());
+      break;
+    }
     default: break;
   }
   return l;
@@ -121,74 +123,50 @@ inline fast_plan lower_rules(const program& p, const std::vector<std::uint32_t>&
   for (std::uint32_t root : roots) {
     if (root >= p.code.size()) return {};  // not compiled: nothing to decide with
     const instruction& ins = p.code[root];
-    fast_rule r;
-    r.root = root;
+    fast_leaf r;  // general unless lowered below
+    r.at = root;
     r.first = static_cast<std::uint32_t>(plan.leaves.size());
     if (ins.op == opcode::s_and || ins.op == opcode::s_or) {
-      r.s = ins.op == opcode::s_and ? fast_rule::shape::all_of : fast_rule::shape::any_of;
+      r.k = ins.op == opcode::s_and ? fast_leaf::kind::all_of : fast_leaf::kind::any_of;
       r.count = ins.count;
-      for (std::uint32_t k = 0; k < ins.count; ++k) plan.leaves.push_back(lower_leaf(p, p.kid(ins, k)));
+      for (std::uint32_t k = 0; k < ins.count; ++k) plan.leaves.push_back(lower_leaf(p, p.kid(ins, k), plan));
     } else if ((ins.op == opcode::s_all || ins.op == opcode::s_some || ins.op == opcode::s_none) &&
                p.code[p.kid(ins, 0)].op == opcode::s_fact) {
-      fast_leaf body = lower_leaf(p, p.kid(ins, 1));
+      fast_leaf body = lower_leaf(p, p.kid(ins, 1), plan);
       if (body.k == fast_leaf::kind::field_equals || body.k == fast_leaf::kind::field_in_set) {
-        r.s = fast_rule::shape::items;
+        r.k = fast_leaf::kind::items;
         r.quantifier = ins.op;
-        r.array = p.code[p.kid(ins, 0)].a;
+        r.a = p.code[p.kid(ins, 0)].a;
         r.count = 1;
         plan.leaves.push_back(body);
-      } else {
-        r.s = fast_rule::shape::general;
       }
     } else {
-      fast_leaf l = lower_leaf(p, root);
-      if (l.k != fast_leaf::kind::general) {
-        r.s = fast_rule::shape::leaf;
-        r.count = 1;
-        plan.leaves.push_back(l);
-      }
+      r = lower_leaf(p, root, plan);
     }
     plan.rules.push_back(r);
   }
   return plan;
 }
 
-// Evaluates rules of a fast plan: 0 false, 1 true, 2 unknown.
-template <class Machine>
+// Evaluates rules of a fast plan: 0 false, 1 true, 2 unknown. Holds the plan's arrays as plain
+// pointers, so that the loops do not reload them from their vectors.
 class fast_evaluator {
  public:
-  fast_evaluator(const program& p, const fast_plan& plan, const value* slots, Machine& m)
-      : p_(p), plan_(plan), slots_(slots), m_(m) {}
+  fast_evaluator(const program& p, const fast_plan& plan, const value* slots)
+      : p_(p),
+        rules_(plan.rules.data()),
+        leaves_(plan.leaves.data()),
+        bits_(plan.bits.data()),
+        constants_(p.constants.data()),
+        slots_(slots) {}
 
-  DIVERT_HOT_INLINE std::uint8_t rule(std::uint32_t i, const scope& root) {
-    const fast_rule& r = plan_.rules[i];
-    switch (r.s) {
-      case fast_rule::shape::leaf: return leaf(plan_.leaves[r.first], root);
-      case fast_rule::shape::all_of:
-      case fast_rule::shape::any_of: {
-        std::uint8_t decisive = r.s == fast_rule::shape::all_of ? 0 : 1;
-        bool unknown = false;
-        for (std::uint32_t k = 0; k < r.count; ++k) {
-          std::uint8_t t = leaf(plan_.leaves[r.first + k], root);
-          if (t == decisive) return decisive;
-          unknown |= t == 2;
-        }
-        return unknown ? std::uint8_t{2} : static_cast<std::uint8_t>(1 - decisive);
-      }
-      case fast_rule::shape::items: return items(r, root);
-      default: return m_.strict_truth(r.root, root);
-    }
-  }
+  DIVERT_HOT_INLINE std::uint8_t rule(std::uint32_t i) { return node<true>(rules_[i], root_); }
 
  private:
-#if defined(__GNUC__) || defined(__clang__)
-  __attribute__((noinline))
-#endif
-  std::uint8_t
-  items(const fast_rule& r, const scope& root) {
-    const value& arr = slots_[r.array];
+  DIVERT_HOT_INLINE std::uint8_t items(const fast_leaf& r, const scope& root) {
+    const value& arr = slots_[r.a];
     if (arr.k != kind::array) return 2;
-    const fast_leaf& body = plan_.leaves[r.first];
+    const fast_leaf& body = leaves_[r.first];
     return strict::quantify(r.quantifier, arr.n, [&](std::uint32_t k) { return field_leaf(body, arr, k, root); });
   }
 
@@ -199,7 +177,7 @@ class fast_evaluator {
       if (x.k == kind::string && x.sym != no_symbol) return static_cast<std::uint8_t>(x.sym == l.symbol);
     } else {
       std::uint8_t out = 2;
-      if (in_bits(x, l.c, l.b, out)) return out;
+      if (in_bits(x, l, out)) return out;
     }
     scope inner;
     inner.parent = &root;
@@ -207,30 +185,32 @@ class fast_evaluator {
     inner.is_iteration = true;
     inner.data = arr.items[k];
     inner.index = k;
-    return m_.strict_truth(l.at, inner);
+    return general(l.at, inner);
   }
 
   // Set membership by symbol bit; a string without a symbol (a free-text fact) by its bytes
   // against the listed constants.
-  DIVERT_HOT_INLINE bool in_bits(const value& v, std::uint32_t set, std::uint32_t list, std::uint8_t& out) const {
+  DIVERT_HOT_INLINE bool in_bits(const value& v, const fast_leaf& l, std::uint8_t& out) const {
     if (v.k != kind::string) return false;
     if (v.sym == no_symbol) {
-      const value& l = p_.constants[list];
+      const value& list = constants_[l.b];
       out = 0;
-      for (std::uint32_t k = 0; k < l.n; ++k)
-        if (l.items[k].n == v.n && std::memcmp(l.items[k].str, v.str, v.n) == 0) {
+      for (std::uint32_t k = 0; k < list.n; ++k)
+        if (list.items[k].n == v.n && std::memcmp(list.items[k].str, v.str, v.n) == 0) {
           out = 1;
           break;
         }
       return true;
     }
-    const auto& bits = p_.symbol_bits[set];
-    if ((v.sym >> 6) >= bits.size()) return false;
-    out = static_cast<std::uint8_t>((bits[v.sym >> 6] >> (v.sym & 63)) & 1);
+    if ((v.sym >> 6) >= l.bits_words) return false;
+    out = static_cast<std::uint8_t>((bits_[l.bits_at + (v.sym >> 6)] >> (v.sym & 63)) & 1);
     return true;
   }
 
-  DIVERT_HOT_INLINE std::uint8_t leaf(const fast_leaf& l, const scope& s) {
+  // A leaf, or (Rule) a whole rule: one switch for both, so that a rule that is one leaf costs
+  // one dispatch.
+  template <bool Rule>
+  DIVERT_HOT_INLINE std::uint8_t node(const fast_leaf& l, const scope& s) {
     switch (l.k) {
       case fast_leaf::kind::constant: return static_cast<std::uint8_t>(l.a);
       case fast_leaf::kind::fact_bool: {
@@ -267,7 +247,7 @@ class fast_evaluator {
       }
       case fast_leaf::kind::in_set: {
         std::uint8_t out = 2;
-        if (in_bits(slots_[l.a], l.c, l.b, out)) return out;
+        if (in_bits(slots_[l.a], l, out)) return out;
         break;
       }
       case fast_leaf::kind::field_equals: {
@@ -277,18 +257,51 @@ class fast_evaluator {
       }
       case fast_leaf::kind::field_in_set: {
         std::uint8_t out = 2;
-        if (in_bits(s.data.members[l.a].v, l.c, l.b, out)) return out;
+        if (in_bits(s.data.members[l.a].v, l, out)) return out;
         break;
       }
       case fast_leaf::kind::general: break;
+      case fast_leaf::kind::all_of:
+      case fast_leaf::kind::any_of:
+        if constexpr (Rule) {
+          std::uint8_t decisive = l.k == fast_leaf::kind::all_of ? 0 : 1;
+          bool unknown = false;
+          const fast_leaf* kids = leaves_ + l.first;
+          for (std::uint32_t k = 0; k < l.count; ++k) {
+            std::uint8_t t = node<false>(kids[k], s);
+            if (t == decisive) return decisive;
+            unknown |= t == 2;
+          }
+          return unknown ? std::uint8_t{2} : static_cast<std::uint8_t>(1 - decisive);
+        }
+        break;
+      case fast_leaf::kind::items:
+        if constexpr (Rule) return items(l, s);
+        break;
     }
-    return m_.strict_truth(l.at, s);
+    return general(l.at, s);
   }
 
+  // What the fast path does not answer, through the general evaluator: made here, off the hot
+  // path (strict programs never allocate from scratch, so an empty arena is all it needs).
+#if defined(__GNUC__) || defined(__clang__)
+  __attribute__((noinline))
+#endif
+  std::uint8_t
+  general(std::uint32_t at, const scope& s) const {
+    arena scratch(0);
+    null_tracer tracer;
+    machine<null_tracer> m(p_, slots_, scratch, tracer);
+    return m.strict_truth(at, s);
+  }
+
+  static constexpr scope root_{};
   const program& p_;
-  const fast_plan& plan_;
+  const fast_leaf* rules_;
+  const fast_leaf* leaves_;
+  const std::uint64_t* bits_;
+  const value* constants_;
   const value* slots_;
-  Machine& m_;
 };
 
 }  // namespace divert::detail
