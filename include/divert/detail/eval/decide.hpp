@@ -33,12 +33,8 @@ inline outcome outcome_of_truth(std::uint8_t t) noexcept { return static_cast<ou
 
 // The engine writes a decision's outcomes in place (a friend of divert::decision).
 struct decision_access {
-  // The first 64 rules' outcomes, all not evaluated yet.
-  static outcome* fresh_outcomes(decision& d) noexcept {
-    d.inline_.fill(outcome::not_evaluated);
-    d.overflow_.clear();
-    return d.inline_.data();
-  }
+  // The first 64 rules' outcomes (decision::reset first).
+  static outcome* outcomes(decision& d) noexcept { return d.inline_.data(); }
 };
 
 struct decide_settings {
@@ -97,7 +93,7 @@ inline bool tally_pathway(rule_tally& t, std::uint32_t k, outcome o, bool unique
 // The common case: no rule set aside, only what decides is evaluated, at most 64 rules (their
 // outcomes live inline in the decision).
 DIVERT_HOT_INLINE void decide_lean(const policy_impl& p, fast_evaluator& fast, decision& d) {
-  outcome* out = decision_access::fresh_outcomes(d);
+  outcome* out = decision_access::outcomes(d);
   const std::uint32_t n_elig = p.n_eligibility, first_path = p.first_pathway(), n_rules = first_path + p.n_pathways;
   const bool unique = p.unique_pathways;
   rule_tally t;
@@ -127,15 +123,12 @@ DIVERT_HOT_INLINE void decide_lean(const policy_impl& p, fast_evaluator& fast, d
 
 inline void decide(const policy_impl& p, const value* slots, const decide_settings& settings, decision& d) {
   const std::uint32_t n_rules = p.first_pathway() + p.n_pathways;
-  d.status = status::undetermined;
-  d.pathway = -1;
-  d.no_pathway = d.ambiguous = false;
+  d.reset(n_rules);
   fast_evaluator fast(p.prog, p.fast, slots);
   if (!settings.skip && !settings.evaluate_all && n_rules <= 64) {
     decide_lean(p, fast, d);
     return;
   }
-  d.reset(n_rules);
 
   const std::vector<bool>* skip = settings.skip;
   auto run = [&](std::uint32_t i) {
