@@ -78,6 +78,24 @@ inline void settle(const rule_tally& t, bool unique, decision& d) {
   }
 }
 
+// Which outcomes a stage has had, as bits (1 some no, 2 some yes, 4 some unknown): a rule's bit
+// (for no, yes and unknown, the outcomes a rule comes to).
+inline unsigned outcome_bit(outcome o) noexcept { return 1u << (static_cast<unsigned>(o) - 1); }
+
+// The eligibility rules' outcomes (their bits) into the tally; false when one is false, which settles it.
+inline bool tally_eligibility(rule_tally& t, unsigned seen) noexcept {
+  t.elig_false = seen & outcome_bit(outcome::no);
+  t.elig_unknown = seen & outcome_bit(outcome::unknown);
+  return !t.elig_false;
+}
+
+// The exclusions' outcomes into the tally; false when one holds, which settles it.
+inline bool tally_exclusions(rule_tally& t, unsigned seen) noexcept {
+  t.excl_true = seen & outcome_bit(outcome::yes);
+  t.excl_unknown = seen & outcome_bit(outcome::unknown);
+  return !t.excl_true;
+}
+
 // One pathway's truth into the tally; false when the search stops here ("first": the first that holds).
 inline bool tally_pathway(rule_tally& t, std::uint32_t k, outcome o, bool unique, bool evaluate_all) noexcept {
   if (o == outcome::yes) {
@@ -97,22 +115,18 @@ DIVERT_HOT_INLINE void decide_lean(const policy_impl& p, fast_evaluator& fast, d
   const std::uint32_t n_elig = p.n_eligibility, first_path = p.first_pathway(), n_rules = first_path + p.n_pathways;
   const bool unique = p.unique_pathways;
   rule_tally t;
-  unsigned seen = 0;  // bit b: some rule of the stage came out b (0 false, 1 true, 2 unknown)
+  unsigned seen = 0;  // the outcome bits of the stage so far
   std::uint32_t i = 0;
   auto run = [&](std::uint32_t r) DIVERT_HOT_LAMBDA {
-    std::uint8_t x = fast.rule(r);
-    out[r] = outcome_of_truth(x);
-    seen |= 1u << x;
+    const outcome o = outcome_of_truth(fast.rule(r));
+    out[r] = o;
+    seen |= outcome_bit(o);
   };
   for (; i < n_elig; ++i) run(i);
-  t.elig_false = seen & 1u;
-  t.elig_unknown = seen & 4u;
-  if (!t.elig_false) {
+  if (tally_eligibility(t, seen)) {
     seen = 0;
     for (; i < first_path; ++i) run(i);
-    t.excl_true = seen & 2u;
-    t.excl_unknown = seen & 4u;
-    if (!t.excl_true)
+    if (tally_exclusions(t, seen))
       for (; i < n_rules; ++i) {
         run(i);
         if (!tally_pathway(t, i - first_path, out[i], unique, false)) break;
@@ -141,20 +155,15 @@ inline void decide(const policy_impl& p, const value* slots, const decide_settin
     return o;
   };
   rule_tally t;
-  for (std::uint32_t i = 0; i < p.n_eligibility; ++i) {
-    outcome o = run(i);
-    t.elig_false |= o == outcome::no;
-    t.elig_unknown |= o == outcome::unknown;
-  }
-  if (t.elig_false && !settings.evaluate_all) {
+  unsigned seen = 0;
+  for (std::uint32_t i = 0; i < p.n_eligibility; ++i) seen |= outcome_bit(run(i));
+  if (!tally_eligibility(t, seen) && !settings.evaluate_all) {
     d.status = status::not_eligible;
     return;
   }
-  for (std::uint32_t i = p.first_exclusion(); i < p.first_pathway(); ++i) {
-    outcome o = run(i);
-    t.excl_true |= o == outcome::yes;
-    t.excl_unknown |= o == outcome::unknown;
-  }
+  seen = 0;
+  for (std::uint32_t i = p.first_exclusion(); i < p.first_pathway(); ++i) seen |= outcome_bit(run(i));
+  tally_exclusions(t, seen);
   if ((!t.elig_false && !t.excl_true) || settings.evaluate_all)
     for (std::uint32_t k = 0; k < p.n_pathways; ++k)
       if (!tally_pathway(t, k, run(p.first_pathway() + k), p.unique_pathways, settings.evaluate_all)) break;

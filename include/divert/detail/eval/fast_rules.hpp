@@ -26,9 +26,9 @@ struct fast_leaf {
     between,       // constants b <(=) slot a <(=) c; flags: inclusivity
     compare,       // slot a against constant b; flags: cmp_*
     equals,        // slot a == constant b (symbol); flags & 1: negated
-    in_set,        // slot a in symbol set c
+    in_set,        // slot a in a set: its bitmap (bits_at, bits_words), its strings constant b
     field_equals,  // field a of the item == constant b (symbol)
-    field_in_set,  // field a of the item in symbol set c
+    field_in_set,  // field a of the item in a set, as in_set
     general,       // anything else: instruction `at` through the evaluator
     // Rules only:
     all_of,  // Kleene and of leaves [first, first + count)
