@@ -13,6 +13,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -587,13 +588,20 @@ std::vector<ojson> cases_with_each_fact_taken_away(const ojson& c) {
 
 }  // namespace
 
-TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[policy][status][law]") {
+// The policies and cases the laws below range over: every shipped policy and the status
+// fixtures; every case of the shipped policies' tests with each fact, and each item field,
+// taken away in turn.
+std::vector<std::string> law_policies() {
   std::vector<std::string> policies;
   for (const char* name : {"lewisham", "thames_valley", "cannabis_escalation", "avon_somerset_dep",
                            "mopac_womens_diversion", "variants/lewisham_age_25"})
     policies.push_back(source(std::string("policies/") + name + ".json"));
   for (const char* name : {"young_cannabis.json", "pathways.json", "pathways_unique.json", "logic.json"})
     policies.push_back(fixture(name));
+  return policies;
+}
+
+std::vector<ojson> law_cases() {
   std::vector<ojson> cases;
   for (const char* name :
        {"lewisham", "thames_valley", "cannabis_escalation", "avon_somerset_dep", "mopac_womens_diversion"}) {
@@ -601,6 +609,12 @@ TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[poli
     for (const auto& t : tests["cases"])
       for (auto& c : cases_with_each_fact_taken_away(t["case"])) cases.push_back(std::move(c));
   }
+  return cases;
+}
+
+TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[policy][status][law]") {
+  const std::vector<std::string> policies = law_policies();
+  const std::vector<ojson> cases = law_cases();
   REQUIRE(cases.size() > 1000);
 
   std::size_t compared = 0;
@@ -630,6 +644,42 @@ TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[poli
   }
   CHECK(compared > 5000);
   CHECK(seen.size() == 4);  // every status came up
+}
+
+TEST_CASE("policy explain: a record explained into case after case is the record explained afresh",
+          "[policy][records][law]") {
+  // One record per policy, written over for every case (with and without trace, and with an
+  // unknown fact's warning now and then), against a new record each time.
+  const std::vector<ojson> cases = law_cases();
+  std::size_t compared = 0;
+  std::set<std::size_t> reason_counts;
+  for (const auto& path : law_policies()) {
+    const divert::policy& p = loaded(path);
+    divert::decision_record reused;
+    std::size_t k = 0;
+    for (ojson c : cases) {
+      ++k;
+      if (k % 7 == 0) c["not_a_fact"] = 1;
+      std::optional<divert::facts> f;
+      try {
+        f.emplace(p.bind(c));
+      } catch (const divert::case_error&) {
+        continue;
+      }
+      const bool trace = k % 3 == 0;
+      p.explain(*f, reused, nullptr, trace);
+      const divert::decision_record fresh = p.explain(*f, nullptr, trace);
+      INFO(path << "\n" << c.dump());
+      REQUIRE(reused.to_json().dump() == fresh.to_json().dump());
+      REQUIRE(reused.policy_title == fresh.policy_title);
+      REQUIRE(reused.rules_total == fresh.rules_total);
+      REQUIRE(reused.implicit_rules == fresh.implicit_rules);
+      reason_counts.insert(fresh.reasons.size());
+      ++compared;
+    }
+  }
+  CHECK(compared > 5000);
+  CHECK(reason_counts.size() >= 3);  // records of 0, 1 and more reasons followed one another
 }
 
 TEST_CASE("policy decide: a policy of more than 64 rules decides as its 4-rule original", "[policy][status]") {

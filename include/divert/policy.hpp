@@ -154,12 +154,19 @@ class policy {
 
   // The full, explained decision record (DESIGN §6).
   decision_record explain(const facts& f, const rule_selection* skip = nullptr, bool trace = false) const {
+    decision_record rec;
+    explain(f, rec, skip, trace);
+    return rec;
+  }
+
+  // The same record, written over `rec`: explaining case after case into one record keeps its
+  // memory (its strings, its reasons), so that a loop over a caseload allocates little.
+  void explain(const facts& f, decision_record& rec, const rule_selection* skip = nullptr, bool trace = false) const {
     decision d;
     decide(f, d, skip, /*evaluate_all=*/trace);
     detail::explainer ex(*impl_, f.slots());
-    decision_record rec = ex.explain(d, trace);
+    ex.explain(d, trace, rec);
     for (const auto& w : f.warnings()) rec.warnings.push_back((w.pointer.empty() ? "/" : w.pointer) + ": " + w.message);
-    return rec;
   }
 
   const detail::policy_impl& impl() const noexcept { return *impl_; }

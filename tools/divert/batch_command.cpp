@@ -170,9 +170,9 @@ class decider {
       sum.add_decision(status::eligible, &pathway_ids_[static_cast<std::size_t>(d_.pathway)]);
       return;
     }
-    decision_record rec = p_.explain(facts_, &skip_);
-    writer_.write(rec, out);
-    sum.add_decision(rec.status, rec.pathway ? &rec.pathway->id : nullptr);
+    p_.explain(facts_, record_, &skip_);
+    writer_.write(record_, out);
+    sum.add_decision(record_.status, record_.pathway ? &record_.pathway->id : nullptr);
   }
 
   // One JSONL line (without its newline): `padded` when 64 readable bytes follow it.
@@ -215,6 +215,7 @@ class decider {
   const rule_selection& skip_;
   facts facts_;
   decision d_;
+  decision_record record_;  // explained into case after case: its memory is kept
   simdjson_case_reader reader_;
   record_writer writer_;
   std::vector<diagnostic> diags_;

@@ -87,30 +87,49 @@ class explainer {
 
   // ---- rendering values ----
 
-  static std::string number_text(double d) {
+  static void append_number_text(std::string& out, double d) {
     if (d == static_cast<double>(static_cast<long long>(d)) && std::abs(d) < 1e15)
-      return fmt::format("{}", static_cast<long long>(d));
-    return fmt::format("{}", d);
+      fmt::format_to(std::back_inserter(out), "{}", static_cast<long long>(d));
+    else
+      fmt::format_to(std::back_inserter(out), "{}", d);
+  }
+  static std::string number_text(double d) {
+    std::string out;
+    append_number_text(out, d);
+    return out;
   }
 
-  static std::string value_text(const value& v) {
+  static void append_value_text(std::string& out, const value& v) {
     switch (v.k) {
       case kind::unknown:
-      case kind::undefined: return "not known";
-      case kind::null: return "null";
-      case kind::boolean: return v.b ? "true" : "false";
-      case kind::number: return number_text(v.num);
-      case kind::date: return dates::format(static_cast<std::int64_t>(v.num));
-      case kind::range: return "between " + number_text(v.bounds[0]) + " and " + number_text(v.bounds[1]);
-      case kind::string: return std::string(v.sv());
-      case kind::array: {
-        std::string out;
-        for (std::uint32_t i = 0; i < v.n; ++i) out += (i ? ", " : "") + value_text(v.items[i]);
-        return "[" + out + "]";
-      }
-      case kind::object: return "{...}";
+      case kind::undefined: out += "not known"; return;
+      case kind::null: out += "null"; return;
+      case kind::boolean: out += v.b ? "true" : "false"; return;
+      case kind::number: append_number_text(out, v.num); return;
+      case kind::date: out += dates::format(static_cast<std::int64_t>(v.num)); return;
+      case kind::range:
+        out += "between ";
+        append_number_text(out, v.bounds[0]);
+        out += " and ";
+        append_number_text(out, v.bounds[1]);
+        return;
+      case kind::string: out += v.sv(); return;
+      case kind::array:
+        out += '[';
+        for (std::uint32_t i = 0; i < v.n; ++i) {
+          if (i) out += ", ";
+          append_value_text(out, v.items[i]);
+        }
+        out += ']';
+        return;
+      case kind::object: out += "{...}"; return;
     }
-    return "?";
+    out += '?';
+  }
+  static std::string value_text(const value& v) {
+    std::string out;
+    append_value_text(out, v);
+    return out;
   }
 
   static nlohmann::ordered_json value_json(const value& v) {
@@ -143,13 +162,17 @@ class explainer {
     return "the array";
   }
 
+  // The instructions that read one fact slot (instruction.a), fused with a comparison or not.
+  static bool reads_slot(opcode op) {
+    return op == opcode::s_fact || op == opcode::s_fact_cmp || op == opcode::s_fact_between ||
+           op == opcode::s_fact_eq || op == opcode::s_fact_in_set || op == opcode::s_fact_truthy ||
+           op == opcode::s_fact_not;
+  }
+
   // The fact path a read names, with item positions: "substances.1.drug".
   std::string read_path(const trace_node& t) const {
     const instruction& ins = p_.prog.code[t.at];
-    if (ins.op == opcode::s_fact || ins.op == opcode::s_fact_cmp || ins.op == opcode::s_fact_between ||
-        ins.op == opcode::s_fact_eq || ins.op == opcode::s_fact_in_set || ins.op == opcode::s_fact_truthy ||
-        ins.op == opcode::s_fact_not)
-      return p_.schema->slots[ins.a]->path;
+    if (reads_slot(ins.op)) return p_.schema->slots[ins.a]->path;
     if (ins.op == opcode::s_field || ins.op == opcode::s_item || ins.op == opcode::s_field_eq ||
         ins.op == opcode::s_field_in_set || ins.op == opcode::s_index) {
       std::uint32_t up = (ins.op == opcode::s_field_eq || ins.op == opcode::s_field_in_set) ? 0 : ins.b;
@@ -167,6 +190,14 @@ class explainer {
       return base;
     }
     return "";
+  }
+
+  void append_read_path(std::string& out, const trace_node& t) const {
+    const instruction& ins = p_.prog.code[t.at];
+    if (reads_slot(ins.op))
+      out += p_.schema->slots[ins.a]->path;
+    else
+      out += read_path(t);
   }
 
   bool is_read(const instruction& ins) const {
@@ -233,20 +264,58 @@ class explainer {
     return op == opcode::s_lt ? cmp_lt : op == opcode::s_le ? cmp_le : op == opcode::s_gt ? cmp_gt : cmp_ge;
   }
 
-  std::string list_text(const value& list) const {
+  static void append_list_text(std::string& out, const value& list) {
+    for (std::uint32_t i = 0; i < list.n; ++i) {
+      if (i) out += ", ";
+      append_value_text(out, list.items[i]);
+    }
+  }
+  static std::string list_text(const value& list) {
     std::string out;
-    for (std::uint32_t i = 0; i < list.n; ++i) out += (i ? ", " : "") + value_text(list.items[i]);
+    append_list_text(out, list);
     return out;
+  }
+
+  // The clauses of a message, appended to one string and joined by "; " (a reason's message,
+  // whose memory a record reused across cases keeps).
+  class clauses {
+   public:
+    explicit clauses(std::string& out) : out_(out) {}
+    // The string to append the next clause to.
+    std::string& next() {
+      if (any_) out_ += "; ";
+      any_ = true;
+      return out_;
+    }
+    bool any() const noexcept { return any_; }
+
+   private:
+    std::string& out_;
+    bool any_ = false;
+  };
+
+  // "name is value"
+  std::string& subject(clauses& out, const std::string& name, const value& v) const {
+    std::string& o = out.next();
+    o += name;
+    o += " is ";
+    append_value_text(o, v);
+    return o;
+  }
+  // "path is value", the path the read at `t` names
+  std::string& read_subject(clauses& out, const trace_node& t, const value& v) const {
+    std::string& o = out.next();
+    append_read_path(o, t);
+    o += " is ";
+    append_value_text(o, v);
+    return o;
   }
 
   // Why node `t` has the value `want` (false for a failing eligibility rule, true for a firing
   // exclusion), as short clauses.
-  void describe(const trace_node& t, bool want, std::vector<std::string>& out) const {
+  void describe(const trace_node& t, bool want, clauses& out) const {
     const instruction& ins = p_.prog.code[t.at];
     auto is = [&](const trace_node& k, bool b) { return k.v.k == kind::boolean && k.v.b == b; };
-    auto subject = [&](const value& v, const std::string& name) {
-      return v.k == kind::unknown ? name + " is not known" : name + " is " + value_text(v);
-    };
     switch (ins.op) {
       case opcode::s_and:
       case opcode::s_or: {
@@ -276,7 +345,10 @@ class explainer {
         std::string arr = array_path(t.at);
         if (t.kids.empty()) return;
         if (t.kids[0].v.k != kind::array) {
-          out.push_back(subject(t.kids[0].v, arr));
+          if (t.kids[0].v.k == kind::unknown)
+            out.next() += arr + " is not known";
+          else
+            subject(out, arr, t.kids[0].v);
           return;
         }
         const value& items = t.kids[0].v;
@@ -285,7 +357,7 @@ class explainer {
         bool by_items = (ins.op == opcode::s_all && !want) || (ins.op == opcode::s_some && want) ||
                         (ins.op == opcode::s_none && !want);
         if (items.n == 0) {
-          out.push_back(arr + " is empty");
+          out.next() += arr + " is empty";
           return;
         }
         if (by_items) {
@@ -294,10 +366,10 @@ class explainer {
           return;
         }
         std::string what = ins.op == opcode::s_all ? "every one of the " : "none of the ";
-        out.push_back(what + std::to_string(items.n) + " " + arr + " entries meets the condition");
+        out.next() += what + std::to_string(items.n) + " " + arr + " entries meets the condition";
         return;
       }
-      case opcode::constant: out.push_back(std::string("the condition is always ") + (want ? "true" : "false")); return;
+      case opcode::constant: out.next() += std::string("the condition is always ") + (want ? "true" : "false"); return;
       default: break;
     }
     // Leaves.
@@ -307,34 +379,29 @@ class explainer {
       collect_missing(t, missing);
       std::string facts;
       for (const auto& m : missing) facts += (facts.empty() ? "" : ", ") + m;
-      out.push_back(facts.empty() ? "not known" : facts + " " + (missing.size() == 1 ? "is" : "are") + " not known");
+      out.next() += facts.empty() ? "not known" : facts + " " + (missing.size() == 1 ? "is" : "are") + " not known";
       return;
     }
     switch (ins.op) {
       case opcode::s_fact:
       case opcode::s_field:
       case opcode::s_fact_truthy: {
-        std::string name = read_path(t);
-        out.push_back(want == v.b ? name + " is " + value_text(v)
-                                  : name + " is " + value_text(v) + "; required " + (v.b ? "false" : "true"));
+        std::string& o = read_subject(out, t, v);
+        if (want != v.b) o += v.b ? "; required false" : "; required true";
         return;
       }
       case opcode::s_fact_not: {
-        std::string name = read_path(t);
-        const value& f = slots_[ins.a];
-        out.push_back(want ? name + " is " + value_text(f) : name + " is " + value_text(f) + "; required false");
+        std::string& o = read_subject(out, t, slots_[ins.a]);
+        if (!want) o += "; required false";
         return;
       }
       case opcode::s_fact_cmp: {
-        const value& x = slots_[ins.a];
         const value& c = p_.prog.constants[ins.b];
-        bool date = c.k == kind::date;
-        std::string name = read_path(t);
-        if (want == v.b && want) {
-          out.push_back(name + " is " + value_text(x) + ", " + phrase(ins.flags, date) + " " + value_text(c));
-        } else {
-          out.push_back(name + " is " + value_text(x) + "; required " + phrase(ins.flags, date) + " " + value_text(c));
-        }
+        std::string& o = read_subject(out, t, slots_[ins.a]);
+        o += want == v.b && want ? ", " : "; required ";
+        o += phrase(ins.flags, c.k == kind::date);
+        o += ' ';
+        append_value_text(o, c);
         return;
       }
       case opcode::s_fact_between: {
@@ -342,41 +409,42 @@ class explainer {
         const value& lo = p_.prog.constants[ins.b];
         const value& hi = p_.prog.constants[ins.c];
         bool date = lo.k == kind::date;
-        std::string name = read_path(t);
+        std::string& o = read_subject(out, t, x);
         if (v.b) {
-          out.push_back(name + " is " + value_text(x) + ", between " + value_text(lo) + " and " + value_text(hi));
+          o += ", between ";
+          append_value_text(o, lo);
+          o += " and ";
+          append_value_text(o, hi);
           return;
         }
         std::uint8_t low = (ins.flags & lower_inclusive) ? cmp_ge : cmp_gt;
         std::uint8_t high = (ins.flags & upper_inclusive) ? cmp_le : cmp_lt;
-        strict::tri below = strict::compare(x, lo, low);
-        out.push_back(name + " is " + value_text(x) + "; required " +
-                      (below == strict::tri::no ? std::string(phrase(low, date)) + " " + value_text(lo)
-                                                : std::string(phrase(high, date)) + " " + value_text(hi)));
+        const bool below = strict::compare(x, lo, low) == strict::tri::no;
+        o += "; required ";
+        o += phrase(below ? low : high, date);
+        o += ' ';
+        append_value_text(o, below ? lo : hi);
         return;
       }
       case opcode::s_fact_eq:
       case opcode::s_field_eq: {
         const value& x = ins.op == opcode::s_fact_eq ? slots_[ins.a] : field_value(t);
-        const value& c = p_.prog.constants[ins.b];
         bool negated = ins.op == opcode::s_fact_eq && (ins.flags & 1);
-        std::string name = read_path(t);
-        bool satisfied = v.b;
-        if (satisfied)
-          out.push_back(name + " is " + value_text(x));
-        else
-          out.push_back(name + " is " + value_text(x) + "; required " + (negated ? "anything but " : "") +
-                        value_text(c));
+        std::string& o = read_subject(out, t, x);
+        if (!v.b) {
+          o += negated ? "; required anything but " : "; required ";
+          append_value_text(o, p_.prog.constants[ins.b]);
+        }
         return;
       }
       case opcode::s_fact_in_set:
       case opcode::s_field_in_set: {
         const value& x = ins.op == opcode::s_fact_in_set ? slots_[ins.a] : field_value(t);
-        std::string name = read_path(t);
-        if (v.b)
-          out.push_back(name + " is " + value_text(x));
-        else
-          out.push_back(name + " is " + value_text(x) + "; required one of " + list_text(p_.prog.constants[ins.b]));
+        std::string& o = read_subject(out, t, x);
+        if (!v.b) {
+          o += "; required one of ";
+          append_list_text(o, p_.prog.constants[ins.b]);
+        }
         return;
       }
       case opcode::s_in_set:
@@ -384,12 +452,12 @@ class explainer {
         std::string name = t.kids.empty() ? "the value" : expression_text(t.kids[0]);
         std::string shown = t.kids.empty() ? "" : value_text(t.kids[0].v);
         const value& list = p_.prog.constants[ins.b];
-        out.push_back(v.b ? name + " is " + shown : name + " is " + shown + "; required one of " + list_text(list));
+        out.next() += (v.b ? name + " is " + shown : name + " is " + shown + "; required one of " + list_text(list));
         return;
       }
       case opcode::s_contains: {
         std::string name = t.kids.empty() ? "the list" : expression_text(t.kids[0]);
-        out.push_back(name + (v.b ? " includes " : " does not include ") + value_text(p_.prog.constants[ins.b]));
+        out.next() += (name + (v.b ? " includes " : " does not include ") + value_text(p_.prog.constants[ins.b]));
         return;
       }
       case opcode::s_eq:
@@ -418,21 +486,22 @@ class explainer {
                                  ? value_text(other.v)
                                  : expression_text(other) + " (" + value_text(other.v) + ")";
         if (v.b)
-          out.push_back(expression_text(subj) + " is " + value_text(subj.v) + (rel.empty() ? "" : ", " + rel + target));
+          out.next() +=
+              (expression_text(subj) + " is " + value_text(subj.v) + (rel.empty() ? "" : ", " + rel + target));
         else
-          out.push_back(expression_text(subj) + " is " + value_text(subj.v) + "; required " + rel + target);
+          out.next() += (expression_text(subj) + " is " + value_text(subj.v) + "; required " + rel + target);
         return;
       }
       case opcode::s_between: {
         if (t.kids.size() < 3) break;
         std::string name = expression_text(t.kids[1]);
-        out.push_back(name + " is " + value_text(t.kids[1].v) + (v.b ? ", between " : "; required between ") +
-                      value_text(t.kids[0].v) + " and " + value_text(t.kids[2].v));
+        out.next() += (name + " is " + value_text(t.kids[1].v) + (v.b ? ", between " : "; required between ") +
+                       value_text(t.kids[0].v) + " and " + value_text(t.kids[2].v));
         return;
       }
       default: break;
     }
-    out.push_back(std::string("the condition is ") + (v.k == kind::boolean ? (v.b ? "true" : "false") : "not known"));
+    out.next() += (std::string("the condition is ") + (v.k == kind::boolean ? (v.b ? "true" : "false") : "not known"));
   }
 
   const value& field_value(const trace_node& t) const {
@@ -512,11 +581,18 @@ class explainer {
 
   // ---- the record ----
 
-  std::string message_for(std::uint32_t rule, const trace_node& t, outcome o) const {
+  // The message of rule `rule`, whose value is `o` (its trace `t`), into `out` (replaced).
+  void message_for(std::uint32_t rule, const trace_node& t, outcome o, std::string& out) const {
     const compiled_rule& r = p_.rules[rule];
-    if (o == outcome::yes && r.when_true) return render(*r.when_true);
-    if (o == outcome::no && r.when_false) return render(*r.when_false);
-    std::vector<std::string> clauses;
+    out.clear();
+    if (o == outcome::yes && r.when_true) {
+      out = render(*r.when_true);
+      return;
+    }
+    if (o == outcome::no && r.when_false) {
+      out = render(*r.when_false);
+      return;
+    }
     if (o == outcome::unknown) {
       std::vector<std::string> missing;
       collect_missing(t, missing);
@@ -530,14 +606,16 @@ class explainer {
         if (n && n->slot >= 0 && slots_[n->slot].k == kind::range)
           ranged += (ranged.empty() ? "" : "; ") + m + " is known only as " + value_text(slots_[n->slot]);
       }
-      if (!ranged.empty()) return "depends on facts not known exactly: " + ranged;
-      return facts.empty() ? "cannot be decided from the facts given"
-                           : "depends on " + facts + ", which " + (missing.size() == 1 ? "is" : "are") + " not known";
+      if (!ranged.empty())
+        out = "depends on facts not known exactly: " + ranged;
+      else
+        out = facts.empty() ? "cannot be decided from the facts given"
+                            : "depends on " + facts + ", which " + (missing.size() == 1 ? "is" : "are") + " not known";
+      return;
     }
-    describe(t, o == outcome::yes, clauses);
-    std::string out;
-    for (const auto& c : clauses) out += (out.empty() ? "" : "; ") + c;
-    return out.empty() ? r.title : out;
+    clauses cs(out);
+    describe(t, o == outcome::yes, cs);
+    if (!cs.any()) out = r.title;
   }
 
   void flatten(const trace_node& t, const compiled_rule& r, std::vector<trace_entry>& out) const {
@@ -570,18 +648,41 @@ class explainer {
 
   decision_record explain(const decision& d, bool with_trace) {
     decision_record rec;
-    rec.policy_id = p_.id;
-    rec.policy_version = p_.version;
-    rec.policy_sha256 = p_.sha256;
-    rec.policy_title = p_.title;
+    explain(d, with_trace, rec);
+    return rec;
+  }
+
+  // Fills `rec` in place: its strings and its reasons keep their memory, so that explaining case
+  // after case into one record (divert batch) allocates only when a message outgrows the last.
+  void explain(const decision& d, bool with_trace, decision_record& rec) {
+    rec.policy_id.assign(p_.id);
+    rec.policy_version.assign(p_.version);
+    rec.policy_sha256.assign(p_.sha256);
+    rec.policy_title.assign(p_.title);
     rec.status = d.status;
     rec.rules_total = p_.rules.size();
     rec.eligibility_rules = p_.n_eligibility;
+    rec.implicit_rules = 0;
     for (std::uint32_t i = 0; i < p_.n_eligibility; ++i) rec.implicit_rules += p_.rules[i].implicit;
     rec.exclusion_rules = p_.n_exclusions;
+    rec.skipped.clear();
+    rec.warnings.clear();
+    rec.trace.clear();
+    rec.error.clear();
     for (std::uint32_t i = 0; i < p_.rules.size(); ++i)
       if (d.at(i) == outcome::skipped) rec.skipped.push_back(p_.rules[i].id);
-    if (d.pathway >= 0) rec.pathway = pathway_of(p_, static_cast<std::uint32_t>(d.pathway));
+    if (d.pathway >= 0)
+      rec.pathway = pathway_of(p_, static_cast<std::uint32_t>(d.pathway));
+    else
+      rec.pathway.reset();
+    // The reasons are written over the record's own, then the rest dropped.
+    std::size_t reasons = 0;
+    auto next_reason = [&]() -> reason& {
+      if (reasons == rec.reasons.size()) rec.reasons.emplace_back();
+      reason& rs = rec.reasons[reasons++];
+      rs.result.reset();
+      return rs;
+    };
     // The rules traced so far (most records trace one or two of them). A reference returned
     // is used before the next call.
     std::vector<std::pair<std::uint32_t, trace_node>> traces;
@@ -594,9 +695,9 @@ class explainer {
     std::vector<std::string> missing;
     auto add_reason = [&](std::uint32_t i, outcome o, bool collect) {
       const compiled_rule& r = p_.rules[i];
-      reason rs;
-      rs.stage = stage_name(r.stage);
-      rs.rule = r.id;
+      reason& rs = next_reason();
+      rs.stage.assign(stage_name(r.stage));
+      rs.rule.assign(r.id);
       if (o != outcome::unknown) rs.result = o == outcome::yes;
       // A rule's own explain template needs no trace (the trace is made only when needed).
       const message_template* own = o == outcome::yes  ? (r.when_true ? &*r.when_true : nullptr)
@@ -606,10 +707,9 @@ class explainer {
         rs.message = render(*own);
       } else {
         const trace_node& t = trace_of(i);
-        rs.message = message_for(i, t, o);
+        message_for(i, t, o, rs.message);
         if (collect) collect_missing(t, missing);
       }
-      rec.reasons.push_back(std::move(rs));
     };
     auto range_of = [&](rule_stage s) {
       if (s == rule_stage::eligibility) return std::pair<std::uint32_t, std::uint32_t>{0, p_.n_eligibility};
@@ -629,12 +729,12 @@ class explainer {
         for (std::uint32_t i = a; i < b; ++i)
           if (d.at(i) == outcome::no) add_reason(i, outcome::no, false);
         if (d.no_pathway) {
-          reason rs;
-          rs.stage = "pathway";
+          reason& rs = next_reason();
+          rs.stage.assign("pathway");
+          rs.rule.clear();
           rs.result = false;
           rs.message = "every eligibility rule holds and no exclusion applies, but none of the " +
                        std::to_string(p_.n_pathways) + " pathways applies to this case";
-          rec.reasons.push_back(std::move(rs));
         }
         break;
       }
@@ -673,20 +773,21 @@ class explainer {
             }
           }
           if (d.ambiguous) {
-            reason rs;
-            rs.stage = "pathway";
+            reason& rs = next_reason();
+            rs.stage.assign("pathway");
+            rs.rule.clear();
             std::string ids;
             for (const auto& m : matching) ids += (ids.empty() ? "" : ", ") + m;
             rs.result = true;
             rs.message = "pathways " + ids + " all apply; the policy requires exactly one (pathway_policy \"unique\")";
             rec.error = "ambiguous pathway: " + rs.message;
-            rec.reasons.push_back(std::move(rs));
           }
         }
         (void)elig_open;
         break;
       }
     }
+    rec.reasons.resize(reasons);
     std::sort(missing.begin(), missing.end());
     missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
     rec.missing = std::move(missing);
@@ -695,7 +796,6 @@ class explainer {
         if (d.at(i) == outcome::not_evaluated || d.at(i) == outcome::skipped) continue;
         flatten(trace_of(i), p_.rules[i], rec.trace);
       }
-    return rec;
   }
 
  private:
