@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -267,4 +268,30 @@ TEST_CASE("batch binding: JSON strings are escaped as nlohmann escapes them", "[
   std::string out;
   divert::append_json_string(out, all);
   CHECK(out == ojson(all).dump());
+  // Each byte that is escaped (and a few that are not) at every position of strings of 0 to 40
+  // bytes, among plain, UTF-8 and edge bytes: the scan reads eight bytes at a time.
+  for (int c : std::initializer_list<int>{1, 0x08, 0x0a, 0x1f, 0x20, '"', '!', '#', '\\', '[', ']', 0x7f}) {
+    for (const std::string fill : {"a", " ", "\x7f", "\xc3\xa9", "\x5b"}) {
+      for (std::size_t n = 0; n <= 40; ++n) {
+        for (std::size_t at = 0; at <= n; ++at) {
+          std::string s;
+          while (s.size() < n) s += fill;
+          s.resize(n);
+          if (fill.size() == 2 && n % 2) s.pop_back();  // whole UTF-8 characters only
+          if (at < s.size()) s[at] = static_cast<char>(c);
+          else s += static_cast<char>(c);
+          std::string expected;
+          try {
+            expected = ojson(s).dump();
+          } catch (const nlohmann::json::type_error&) {
+            continue;  // a UTF-8 sequence cut by the byte put in: not a string divert makes
+          }
+          out.clear();
+          divert::append_json_string(out, s);
+          INFO("byte " << c << " at " << at << " of " << s.size());
+          REQUIRE(out == expected);
+        }
+      }
+    }
+  }
 }
