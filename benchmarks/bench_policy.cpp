@@ -58,13 +58,28 @@ void decide(benchmark::State& state, const char* policy, ojson (*make)()) {
   state.SetLabel(divert::to_string(d.status));
 }
 
-void explain(benchmark::State& state, const char* policy, ojson (*make)(), bool trace) {
+// `into_one`: every explanation written over one record (policy::explain(f, record)) instead of
+// a new record each time.
+void explain(benchmark::State& state, const char* policy, ojson (*make)(), bool trace, bool into_one = false) {
   const divert::policy& p = load(policy);
   divert::facts f = p.bind(make());
+  divert::decision_record kept;
   for (auto _ : state) {
-    divert::decision_record r = p.explain(f, nullptr, trace);
-    benchmark::DoNotOptimize(r);
+    if (into_one) {
+      p.explain(f, kept, nullptr, trace);
+      benchmark::DoNotOptimize(kept);
+    } else {
+      divert::decision_record r = p.explain(f, nullptr, trace);
+      benchmark::DoNotOptimize(r);
+    }
   }
+}
+
+// A case the pilot turns away (aged 30): the record most of a replayed caseload gets.
+ojson too_old_case() {
+  ojson c = eligible_case();
+  c["person"]["age"] = 30;
+  return c;
 }
 
 void bind_and_decide(benchmark::State& state, const char* policy, ojson (*make)()) {
@@ -84,6 +99,8 @@ BENCHMARK_CAPTURE(decide, thames_valley_eligible, "thames_valley.json", thames_v
 BENCHMARK_CAPTURE(explain, lewisham_eligible, "lewisham.json", eligible_case, false);
 BENCHMARK_CAPTURE(explain, lewisham_eligible_with_trace, "lewisham.json", eligible_case, true);
 BENCHMARK_CAPTURE(explain, thames_valley_eligible, "thames_valley.json", thames_valley_case, false);
+BENCHMARK_CAPTURE(explain, lewisham_too_old, "lewisham.json", too_old_case, false);
+BENCHMARK_CAPTURE(explain, lewisham_too_old_into_one_record, "lewisham.json", too_old_case, false, true);
 BENCHMARK_CAPTURE(bind_and_decide, lewisham_eligible, "lewisham.json", eligible_case);
 
 // ---- the physical reference: Lewisham's rules hand-written -------------------------------------

@@ -278,8 +278,10 @@ TEST_CASE("batch binding: JSON strings are escaped as nlohmann escapes them", "[
           while (s.size() < n) s += fill;
           s.resize(n);
           if (fill.size() == 2 && n % 2) s.pop_back();  // whole UTF-8 characters only
-          if (at < s.size()) s[at] = static_cast<char>(c);
-          else s += static_cast<char>(c);
+          if (at < s.size())
+            s[at] = static_cast<char>(c);
+          else
+            s += static_cast<char>(c);
           std::string expected;
           try {
             expected = ojson(s).dump();
