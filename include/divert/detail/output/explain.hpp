@@ -294,14 +294,6 @@ class explainer {
     bool any_ = false;
   };
 
-  // "name is value"
-  std::string& subject(clauses& out, const std::string& name, const value& v) const {
-    std::string& o = out.next();
-    o += name;
-    o += " is ";
-    append_value_text(o, v);
-    return o;
-  }
   // "path is value", the path the read at `t` names
   std::string& read_subject(clauses& out, const trace_node& t, const value& v) const {
     std::string& o = out.next();
@@ -345,10 +337,7 @@ class explainer {
         std::string arr = array_path(t.at);
         if (t.kids.empty()) return;
         if (t.kids[0].v.k != kind::array) {
-          if (t.kids[0].v.k == kind::unknown)
-            out.next() += arr + " is not known";
-          else
-            subject(out, arr, t.kids[0].v);
+          append_value_text(out.next() += arr + " is ", t.kids[0].v);  // "... is not known" when unknown
           return;
         }
         const value& items = t.kids[0].v;
