@@ -12,6 +12,7 @@
 
 #include "../benchmarks/w1.hpp"
 #include "divert/batch.hpp"
+#include "divert/detail/bytes.hpp"
 #include "divert/policy.hpp"
 #include "divert/simdjson_binding.hpp"
 
@@ -173,6 +174,94 @@ TEST_CASE("batch binding: simdjson and nlohmann readers give the same facts and 
   CHECK(invalid > 60);
   // Valid text never needs nlohmann's second reading.
   CHECK(reader.fallbacks() < invalid + 10);
+}
+
+// The word-at-a-time helpers of detail/bytes.hpp against their byte-at-a-time definitions:
+// every length from 0 to 40, a difference or a special byte at every position.
+TEST_CASE("batch binding: the word-at-a-time byte helpers agree with byte-at-a-time", "[batch][binding]") {
+  using divert::detail::find_special_json_byte;
+  using divert::detail::same_bytes;
+  std::size_t compared = 0, found = 0;
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'k'), padded = a + std::string(8, '"');
+    CHECK(same_bytes(a.data(), a.data(), n));
+    CHECK(find_special_json_byte(padded.data()) == padded.data() + n);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (char c : {'j', 'K', '\x80', '\0'}) {
+        std::string b = a;
+        b[i] = c;
+        CHECK_FALSE(same_bytes(a.data(), b.data(), n));
+        CHECK(same_bytes(a.data(), b.data(), i));  // the bytes before the difference
+        ++compared;
+      }
+      for (char c : {'"', '\\', '\x01', '\x1f', '\n', '\0'}) {
+        std::string b = padded;
+        b[i] = c;
+        CHECK(find_special_json_byte(b.data()) == b.data() + i);
+        ++found;
+      }
+      for (char c : {' ', '\x7f', '\x80', '\xff', '!', '#', '[', ']'}) {  // next to the special ones
+        std::string b = padded;
+        b[i] = c;
+        CHECK(find_special_json_byte(b.data()) == b.data() + n);
+      }
+    }
+  }
+  CHECK(compared == 4 * 820);
+  CHECK(found == 6 * 820);
+}
+
+// The simdjson reader finds a key's end eight bytes at a time, and keys, enum values and strings
+// are compared a word at a time (detail/bytes.hpp): a difference, an escape or a control
+// character at every position of keys and values of every length reads as nlohmann reads it.
+TEST_CASE("batch binding: keys and values compared a word at a time, at every length and position",
+          "[batch][binding]") {
+  auto p = divert::policy::load(src("policies/lewisham.json"));
+  divert::facts a = p.bind(ojson::object());
+  divert::facts b = p.bind(ojson::object());
+  divert::simdjson_case_reader reader;
+  std::vector<std::string> in;
+  auto changed = [](std::string s, std::size_t i, char c) { return s.replace(i, 1, 1, c); };
+  // Known keys and enum values, one byte changed at each position, cut short and made longer.
+  for (std::string key : {"offence", "person", "substances", "assessment", "circumstances"})
+    for (std::size_t i = 0; i <= key.size(); ++i) {
+      in.push_back("{\"" + key.substr(0, i) + "\":1}");
+      if (i < key.size()) in.push_back("{\"" + changed(key, i, 'X') + "\":1}");
+      in.push_back("{\"" + key + std::string(i, 'x') + "\":1}");
+    }
+  for (std::string drug : {"cannabis", "cannabis_resin", "synthetic_cannabinoid", "lsd"})
+    for (std::size_t i = 0; i < drug.size(); ++i) {
+      in.push_back(R"({"substances":[{"drug":")" + changed(drug, i, 'X') + "\"}]}");
+      in.push_back(R"({"substances":[{"drug":")" + drug.substr(0, i) + "\"}]}");
+    }
+  // Keys of 0 to 24 bytes: two that differ at one position (no duplicate), the same twice (a
+  // duplicate), and one with an escape or a control character at each position.
+  for (std::size_t n = 0; n <= 24; ++n) {
+    const std::string k(n, 'k');
+    in.push_back("{\"" + k + "\":1,\"" + k + "\":2}");
+    for (std::size_t i = 0; i < n; ++i) {
+      in.push_back("{\"" + k + "\":1,\"" + changed(k, i, 'j') + "\":2}");
+      in.push_back("{\"person\":{\"" + changed(k, i, 'j') + "\":1,\"" + k + "\":2,\"age\":20}}");
+      in.push_back("{\"" + k.substr(0, i) + "\\n" + k.substr(i) + "\":1}");
+      in.push_back("{\"" + k.substr(0, i) + "\x01" + k.substr(i) + "\":1}");
+      in.push_back("{\"" + k.substr(0, i) + "\\u006b" + k.substr(i) + "\":1,\"" + k + "k\":2}");
+    }
+  }
+  std::size_t warned = 0, invalid = 0;
+  for (const auto& text : in) {
+    INFO("input: " << text);
+    std::vector<divert::diagnostic> da, db;
+    bool ok_a = reader.try_rebind(a, text, da);
+    bool ok_b = b.try_rebind_text(text, db);
+    REQUIRE(ok_a == ok_b);
+    REQUIRE(diag_text(da) == diag_text(db));
+    invalid += !ok_a;
+    warned += ok_a && !da.empty();
+    if (ok_a) REQUIRE(p.explain(a).to_json().dump() == p.explain(b).to_json().dump());
+  }
+  CHECK(in.size() > 700);
+  CHECK(invalid > 250);  // duplicates, control characters, enum values not known
+  CHECK(warned > 250);   // keys not known
 }
 
 TEST_CASE("batch binding: text read in place, with padding, is read the same", "[batch][binding]") {

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "divert/decision.hpp"
+#include "divert/detail/bytes.hpp"
 #include "divert/error.hpp"
 #include "divert/facts.hpp"
 #include "divert/policy.hpp"
@@ -36,19 +37,8 @@ inline void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    // Eight bytes at a time while none needs escaping (a byte below 0x20, '"' or '\\': the
-    // zero-byte tests of "Bit Twiddling Hacks", exact for each condition).
-    while (i + 8 <= s.size()) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-      const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-      const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
-      const std::uint64_t is_quote = (quote - ones) & ~quote & highs;
-      const std::uint64_t is_backslash = (backslash - ones) & ~backslash & highs;
-      if (below_space | is_quote | is_backslash) break;
-      i += 8;
-    }
+    // Eight bytes at a time while none needs escaping.
+    while (i + 8 <= s.size() && !detail::special_json_bytes(detail::load8(s.data() + i))) i += 8;
     if (i == s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;

@@ -22,6 +22,7 @@
 
 #include <simdjson.h>
 
+#include "divert/detail/bytes.hpp"
 #include "divert/detail/input/case_binding.hpp"
 #include "divert/detail/input/simdjson_projection.hpp"
 #include "divert/error.hpp"
@@ -156,17 +157,16 @@ class simdjson_reader {
       if (std::move(field).get(fd)) throw simdjson_fallback{};
       // Keys with escapes are compared by nlohmann's duplicate check in its own way: let it.
       // Without escapes (or control characters, which nlohmann rejects), the key is its raw
-      // text, valid UTF-8 since simdjson's first stage checked the whole line.
+      // text, valid UTF-8 since simdjson's first stage checked the whole line. (The scan reads
+      // words of eight bytes: the document is padded.)
       const char* raw = fd.key().raw();
-      const char* end = raw;
-      while (*end != '"') {
-        if (*end == '\\' || static_cast<unsigned char>(*end) < 0x20) throw simdjson_fallback{};
-        ++end;
-      }
+      const char* end = find_special_json_byte(raw);
+      if (*end != '"') throw simdjson_fallback{};
       std::string_view key(raw, static_cast<std::size_t>(end - raw));
       auto& seen = keys_[level];
       for (const auto& k : seen)
-        if (k == key) throw simdjson_fallback{};  // duplicate key: nlohmann's error
+        if (k.size() == key.size() && same_bytes(k.data(), key.data(), key.size()))
+          throw simdjson_fallback{};  // duplicate key: nlohmann's error
       seen.push_back(key);
       value_type child;
       child.v = std::move(fd).value();

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "divert/detail/bytes.hpp"
 #include "divert/detail/check/case_v1_schema.hpp"
 #include "divert/detail/check/suggest.hpp"
 #include "divert/detail/eval/arena.hpp"
@@ -74,7 +75,7 @@ struct schema_node {
 
   const schema_node* property(std::string_view n) const {
     for (const auto& p : properties)
-      if (p->name == n) return p.get();
+      if (p->name.size() == n.size() && same_bytes(p->name.data(), n.data(), n.size())) return p.get();
     return nullptr;
   }
   std::vector<std::string> property_names() const {

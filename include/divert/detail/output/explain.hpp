@@ -6,6 +6,7 @@
 // This is the only part of deciding that allocates; policy::decide does not call it.
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <string>
 #include <utility>
@@ -88,9 +89,11 @@ class explainer {
   // ---- rendering values ----
 
   static void append_number_text(std::string& out, double d) {
-    if (d == static_cast<double>(static_cast<long long>(d)) && std::abs(d) < 1e15)
-      fmt::format_to(std::back_inserter(out), "{}", static_cast<long long>(d));
-    else
+    if (std::abs(d) < 1e15 && d == static_cast<double>(static_cast<long long>(d))) {  // range first: no UB cast
+      char buf[24];  // to_chars, not fmt: a whole number is most of what messages show, and cheap
+      out.append(buf,
+                 static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, static_cast<long long>(d)).ptr - buf));
+    } else
       fmt::format_to(std::back_inserter(out), "{}", d);
   }
   static std::string number_text(double d) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "divert/detail/bytes.hpp"
 #include "divert/detail/eval/value.hpp"
 
 namespace divert::detail {
@@ -53,7 +54,7 @@ class symbol_table {
       std::uint16_t id = slots_[i];
       if (id == no_symbol) return no_symbol;
       const std::string_view t = views_[id];
-      if (t.size() == s.size() && std::memcmp(t.data(), s.data(), s.size()) == 0) return id;
+      if (t.size() == s.size() && same_bytes(t.data(), s.data(), s.size())) return id;
     }
   }
 
