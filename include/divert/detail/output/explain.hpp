@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstddef>
+#include <memory_resource>
 #include <set>
 #include <string>
 #include <utility>
@@ -19,31 +21,51 @@
 
 namespace divert::detail {
 
-// One evaluation of one instruction, with the evaluations it made.
+// One evaluation of one instruction, with the evaluations it made. A trace's memory comes from
+// its explainer's monotonic resource (a buffer on the stack first): tracing a rule allocates
+// nothing from the heap for most rules, and a trace lives no longer than its explainer.
 struct trace_node {
+  using allocator_type = std::pmr::polymorphic_allocator<std::byte>;
+
   std::uint32_t at = 0;
   value v;
-  std::vector<std::uint32_t> indexes;     // item index of each enclosing iteration, outermost first
-  std::vector<std::uint32_t> iterations;  // the iterating instruction of each, outermost first
-  std::vector<trace_node> kids;
+  std::pmr::vector<std::uint32_t> indexes;     // item index of each enclosing iteration, outermost first
+  std::pmr::vector<std::uint32_t> iterations;  // the iterating instruction of each, outermost first
+  std::pmr::vector<trace_node> kids;
+
+  trace_node() = default;
+  explicit trace_node(const allocator_type& a) : indexes(a), iterations(a), kids(a) {}
+  trace_node(const trace_node&) = default;
+  trace_node(trace_node&&) = default;
+  trace_node(const trace_node& o, const allocator_type& a)
+      : at(o.at), v(o.v), indexes(o.indexes, a), iterations(o.iterations, a), kids(o.kids, a) {}
+  trace_node(trace_node&& o, const allocator_type& a)
+      : at(o.at),
+        v(o.v),
+        indexes(std::move(o.indexes), a),
+        iterations(std::move(o.iterations), a),
+        kids(std::move(o.kids), a) {}
+  trace_node& operator=(const trace_node&) = default;
+  trace_node& operator=(trace_node&&) = default;
 };
 
 class tree_tracer {
  public:
   static constexpr bool enabled = true;
-  explicit tree_tracer(const program& p) : p_(p) { stack_.reserve(16); }
+  tree_tracer(const program& p, std::pmr::memory_resource* memory)
+      : p_(p), root_(trace_node::allocator_type(memory)), stack_(memory), active_(memory) {
+    stack_.reserve(16);
+  }
 
   void on_enter(std::uint32_t i, const scope& s) {
     trace_node* parent = stack_.empty() ? &root_ : stack_.back();
-    parent->kids.emplace_back();
+    parent->kids.emplace_back();  // with the parent's memory resource (uses-allocator construction)
     trace_node& n = parent->kids.back();
     n.at = i;
     n.kids.reserve(p_.code[i].count);  // one allocation for the kids it evaluates (most evaluate them all)
-    std::vector<std::uint32_t> idx;
     for (const scope* x = &s; x; x = x->parent)
-      if (x->is_iteration) idx.push_back(static_cast<std::uint32_t>(x->index));
-    std::reverse(idx.begin(), idx.end());
-    n.indexes = std::move(idx);
+      if (x->is_iteration) n.indexes.push_back(static_cast<std::uint32_t>(x->index));
+    std::reverse(n.indexes.begin(), n.indexes.end());
     n.iterations.assign(active_.begin(),
                         active_.begin() + static_cast<std::ptrdiff_t>(std::min(active_.size(), n.indexes.size())));
     stack_.push_back(&n);
@@ -69,17 +91,18 @@ class tree_tracer {
  private:
   const program& p_;
   trace_node root_;
-  std::vector<trace_node*> stack_;
-  std::vector<std::uint32_t> active_;
+  std::pmr::vector<trace_node*> stack_;
+  std::pmr::vector<std::uint32_t> active_;
 };
 
 class explainer {
  public:
   explainer(const policy_impl& p, const value* slots) : p_(p), slots_(slots) {}
 
+  // The trace of one rule, in this explainer's memory: it must not outlive the explainer.
   trace_node trace_rule(std::uint32_t rule) {
     arena scratch(0);
-    tree_tracer t(p_.prog);
+    tree_tracer t(p_.prog, &memory_);
     machine<tree_tracer> m(p_.prog, slots_, scratch, t);
     scope root;
     m.eval_s(p_.rules[rule].root, root);
@@ -677,7 +700,7 @@ class explainer {
     };
     // The rules traced so far (most records trace one or two of them). A reference returned
     // is used before the next call.
-    std::vector<std::pair<std::uint32_t, trace_node>> traces;
+    std::pmr::vector<std::pair<std::uint32_t, trace_node>> traces(&memory_);
     auto trace_of = [&](std::uint32_t i) -> const trace_node& {
       for (const auto& t : traces)
         if (t.first == i) return t.second;
@@ -794,6 +817,9 @@ class explainer {
   const policy_impl& p_;
   const value* slots_;
   arena scratch_{0};
+  // Where traces live: most explains need less than the buffer, and so no heap at all.
+  alignas(std::max_align_t) std::byte buffer_[8192];
+  std::pmr::monotonic_buffer_resource memory_{buffer_, sizeof buffer_};
 };
 
 }  // namespace divert::detail
