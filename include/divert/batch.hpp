@@ -106,41 +106,45 @@ class record_writer {
       return;
     }
     out += head_;
-    out += '"';
-    out += to_string(rec.status);
-    out += "\",\"pathway\":";
+    const auto s = static_cast<std::size_t>(rec.status);
+    if (s >= status_.size()) status_.resize(s + 1);
+    if (status_[s].empty()) status_[s] = std::string("\"") + to_string(rec.status) + "\",\"pathway\":";
+    out += status_[s];
     if (rec.pathway)
       out += pathway_json(*rec.pathway);
     else
-      out += "null";
-    out += ",\"reasons\":[";
+      put(out, "null");
+    put(out, ",\"reasons\":[");
     for (std::size_t i = 0; i < rec.reasons.size(); ++i) {
       const reason& r = rec.reasons[i];
       if (i) out += ',';
-      out += "{\"stage\":";
+      put(out, "{\"stage\":");
       append_json_string(out, r.stage);
-      out += ",\"rule\":";
+      put(out, ",\"rule\":");
       if (r.rule.empty())
-        out += "null";
+        put(out, "null");
       else
         append_json_string(out, r.rule);
-      out += ",\"result\":";
-      out += r.result ? (*r.result ? "true" : "false") : "null";
-      out += ",\"message\":";
+      if (!r.result)
+        put(out, ",\"result\":null,\"message\":");
+      else if (*r.result)
+        put(out, ",\"result\":true,\"message\":");
+      else
+        put(out, ",\"result\":false,\"message\":");
       append_json_string(out, r.message);
       out += '}';
     }
-    out += "],\"missing\":";
+    put(out, "],\"missing\":");
     list(out, rec.missing);
     if (!rec.skipped.empty()) {
-      out += ",\"skipped\":";
+      put(out, ",\"skipped\":");
       list(out, rec.skipped);
     }
     if (!rec.warnings.empty()) {
-      out += ",\"warnings\":";
+      put(out, ",\"warnings\":");
       list(out, rec.warnings);
     }
-    out += ",\"trace\":[]}\n";
+    put(out, ",\"trace\":[]}\n");
   }
 
   // The line of an eligible case with no warnings: needs no explain at all. `pathway` is the
@@ -159,6 +163,11 @@ class record_writer {
   }
 
  private:
+  // A literal, without measuring it again on every record.
+  template <std::size_t N>
+  static void put(std::string& out, const char (&literal)[N]) {
+    out.append(literal, N - 1);
+  }
   static void list(std::string& out, const std::vector<std::string>& xs) {
     out += '[';
     for (std::size_t i = 0; i < xs.size(); ++i) {
@@ -186,6 +195,7 @@ class record_writer {
   const policy& p_;
   std::string head_, skipped_, other_;
   std::vector<std::string> pathways_, eligible_;
+  std::vector<std::string> status_;  // "\"<status>\",\"pathway\":" for each status
 };
 
 // {"line": N, "error": "...", "kind": "...", "pointer": "..."}: a line that could not be decided.
