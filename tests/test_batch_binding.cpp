@@ -185,6 +185,8 @@ TEST_CASE("batch binding: the word-at-a-time byte helpers agree with byte-at-a-t
   for (std::size_t n = 0; n <= 40; ++n) {
     std::string a(n, 'k'), padded = a + std::string(8, '"');
     CHECK(same_bytes(a.data(), a.data(), n));
+    CHECK(divert::detail::same_text(a, std::string(n, 'k')));
+    CHECK_FALSE(divert::detail::same_text(a, a + "k"));  // a prefix is not the same text
     CHECK(find_special_json_byte(padded.data()) == padded.data() + n);
     for (std::size_t i = 0; i < n; ++i) {
       for (char c : {'j', 'K', '\x80', '\0'}) {

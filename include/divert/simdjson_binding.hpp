@@ -165,8 +165,7 @@ class simdjson_reader {
       std::string_view key(raw, static_cast<std::size_t>(end - raw));
       auto& seen = keys_[level];
       for (const auto& k : seen)
-        if (k.size() == key.size() && same_bytes(k.data(), key.data(), key.size()))
-          throw simdjson_fallback{};  // duplicate key: nlohmann's error
+        if (same_text(k, key)) throw simdjson_fallback{};  // duplicate key: nlohmann's error
       seen.push_back(key);
       value_type child;
       child.v = std::move(fd).value();

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace divert::detail {
 
@@ -58,6 +59,11 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i)
     if (a[i] != b[i]) return false;
   return true;
+}
+
+// a == b, for keys and enum values: the lengths, then same_bytes.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
 }
 
 }  // namespace divert::detail

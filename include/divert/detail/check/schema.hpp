@@ -75,7 +75,7 @@ struct schema_node {
 
   const schema_node* property(std::string_view n) const {
     for (const auto& p : properties)
-      if (p->name.size() == n.size() && same_bytes(p->name.data(), n.data(), n.size())) return p.get();
+      if (same_text(p->name, n)) return p.get();
     return nullptr;
   }
   std::vector<std::string> property_names() const {

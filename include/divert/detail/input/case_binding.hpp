@@ -153,7 +153,7 @@ class basic_case_binder {
     }
     void saw(std::string_view key) {
       for (std::size_t i = 0; i < node_.required.size(); ++i)
-        if (node_.required[i].size() == key.size() && same_bytes(node_.required[i].data(), key.data(), key.size())) {
+        if (same_text(node_.required[i], key)) {
           if (many_.empty())
             bits_ |= std::uint64_t{1} << i;
           else
@@ -351,11 +351,8 @@ class basic_case_binder {
       case fact_type::enumeration: {
         if (t == json_type::string) {
           std::string_view s = r_.get_string(v);
-          for (std::size_t i = 0; i < p.enum_values.size(); ++i) {
-            const std::string& e = p.enum_values[i];
-            if (e.size() == s.size() && same_bytes(e.data(), s.data(), s.size()))
-              return schema_.symbols.string_value(p.enum_syms[i]);
-          }
+          for (std::size_t i = 0; i < p.enum_values.size(); ++i)
+            if (same_text(p.enum_values[i], s)) return schema_.symbols.string_value(p.enum_syms[i]);
           std::string text(s);
           std::string hint = did_you_mean(text, p.enum_values);
           if (hint.empty() && p.enum_values.size() <= 12) {

@@ -14,6 +14,7 @@
 
 #include <simdjson.h>
 
+#include "divert/detail/bytes.hpp"
 #include "divert/detail/eval/arena.hpp"
 #include "divert/detail/eval/evaluator.hpp"
 #include "divert/detail/eval/value.hpp"
@@ -61,23 +62,6 @@ inline text_scan copy_and_scan(std::string_view text, char* out, const limits& l
   scan.has_nul = nul != 0;
   scan.within_limits = n <= lim.max_string_length && n / 2 <= lim.max_array_length && openers <= lim.max_depth;
   return scan;
-}
-
-// Equal bytes, for keys (short): fixed-size loads from both ends, overlapping, and no call.
-inline bool same_key(std::string_view a, std::string_view b) noexcept {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 < n; i += 8)
-      if (std::memcmp(x + i, y + i, 8) != 0) return false;
-    return std::memcmp(x + n - 8, y + n - 8, 8) == 0;
-  }
-  if (n >= 4) return std::memcmp(x, y, 4) == 0 && std::memcmp(x + n - 4, y + n - 4, 4) == 0;
-  for (std::size_t i = 0; i < n; ++i)
-    if (x[i] != y[i]) return false;
-  return true;
 }
 
 // simdjson's DOM, read from its tape (the document's public array of 64-bit words, simdjson's
@@ -226,7 +210,7 @@ class simdjson_projection {
     for (std::size_t j = at + 1; j < end; j = tape_.after(j + 1)) {
       const std::string_view key = tape_.string(j);
       std::size_t k = 0;
-      while (k < n.children.size() && !same_key(nodes_[n.children[k]].key, key)) ++k;
+      while (k < n.children.size() && !same_text(nodes_[n.children[k]].key, key)) ++k;
       if (k == n.children.size()) continue;
       if (seen & (std::uint64_t{1} << k)) throw simdjson_fallback{};
       seen |= std::uint64_t{1} << k;
@@ -290,7 +274,7 @@ class simdjson_projection {
   // The index in n.item_keys of `key`, or n.item_keys.size().
   std::size_t kept_key(const projection_node& n, std::string_view key) const {
     std::size_t k = 0;
-    while (k < n.item_keys.size() && !same_key(p_.symbols.string_value(n.item_keys[k]).sv(), key)) ++k;
+    while (k < n.item_keys.size() && !same_text(p_.symbols.string_value(n.item_keys[k]).sv(), key)) ++k;
     return k;
   }
 

@@ -53,8 +53,7 @@ class symbol_table {
     for (std::size_t i = hash(s) & mask;; i = (i + 1) & mask) {
       std::uint16_t id = slots_[i];
       if (id == no_symbol) return no_symbol;
-      const std::string_view t = views_[id];
-      if (t.size() == s.size() && same_bytes(t.data(), s.data(), s.size())) return id;
+      if (same_text(views_[id], s)) return id;
     }
   }
 
