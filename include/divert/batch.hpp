@@ -11,6 +11,7 @@
 //
 // The line reading (simdjson, CSV) and the threads live in the tool (tools/divert/batch_command.cpp).
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -95,6 +96,8 @@ class record_writer {
       skipped_ += ']';
     }
     pathways_.resize(p.pathway_count());
+    for (status s : {status::eligible, status::not_eligible, status::excluded, status::undetermined})
+      status_[static_cast<std::size_t>(s)] = std::string("\"") + to_string(s) + "\",\"pathway\":";
   }
 
   // Appends the record and a newline. A record with a trace (or with a field this writer does
@@ -106,10 +109,7 @@ class record_writer {
       return;
     }
     out += head_;
-    const auto s = static_cast<std::size_t>(rec.status);
-    if (s >= status_.size()) status_.resize(s + 1);
-    if (status_[s].empty()) status_[s] = std::string("\"") + to_string(rec.status) + "\",\"pathway\":";
-    out += status_[s];
+    out += status_[static_cast<std::size_t>(rec.status)];
     if (rec.pathway)
       out += pathway_json(*rec.pathway);
     else
@@ -195,7 +195,7 @@ class record_writer {
   const policy& p_;
   std::string head_, skipped_, other_;
   std::vector<std::string> pathways_, eligible_;
-  std::vector<std::string> status_;  // "\"<status>\",\"pathway\":" for each status
+  std::array<std::string, 4> status_;  // "\"<status>\",\"pathway\":" for each status, in its order
 };
 
 // {"line": N, "error": "...", "kind": "...", "pointer": "..."}: a line that could not be decided.
