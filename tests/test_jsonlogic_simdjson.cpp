@@ -1,6 +1,8 @@
 // divert::simdjson_data_reader binds a JsonLogic rule's data from JSON text with simdjson: the
 // same data as rule::bind over nlohmann's parse (every rule below gives the same answer both
-// ways), and for text simdjson cannot read as nlohmann does, the same errors.
+// ways), and for text simdjson cannot read as nlohmann does, the same errors. Both project (build
+// only what a rule reads through static paths); both are held to the whole document converted
+// and each path walked (via_whole), the binding every rule had before projections.
 
 #include <catch2/catch.hpp>
 
@@ -25,6 +27,25 @@ std::string via_nlohmann(const rule& r, const std::string& text) {
   }
 }
 
+// The reference: the whole document converted (limits checked everywhere), then each slot's
+// path walked from its root.
+std::string via_whole(const rule& r, const std::string& text) {
+  try {
+    divert::jsonlogic::data d;
+    const auto json = divert::detail::parse_json_text(text, "case.json", r.data_limits(), false);
+    r.bind_built(
+        [&](divert::detail::arena& storage) {
+          divert::detail::json_to_value conv(r.symbols(), storage, divert::detail::string_mode::lookup,
+                                             &r.data_limits());
+          return conv.convert(json);
+        },
+        [] { return std::size_t{1024}; }, d);
+    return divert::detail::value_to_json(r.evaluate(d)).dump();
+  } catch (const divert::error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
 std::string via_simdjson(divert::simdjson_data_reader& reader, const rule& r, const std::string& text) {
   try {
     divert::jsonlogic::data d;
@@ -33,6 +54,13 @@ std::string via_simdjson(divert::simdjson_data_reader& reader, const rule& r, co
   } catch (const divert::error& e) {
     return std::string("error: ") + e.what();
   }
+}
+
+// All three bindings of `text` for `r` agree.
+void check_same(divert::simdjson_data_reader& reader, const rule& r, const std::string& text) {
+  const std::string whole = via_whole(r, text);
+  CHECK(via_nlohmann(r, text) == whole);
+  CHECK(via_simdjson(reader, r, text) == whole);
 }
 
 }  // namespace
@@ -68,7 +96,7 @@ TEST_CASE("jsonlogic simdjson reader: the same answers and errors as nlohmann's"
     rule r = rule::compile_text(rule_text);
     for (const auto& text : texts) {
       INFO("rule: " << rule_text << "\ndata: " << text);
-      CHECK(via_simdjson(reader, r, text) == via_nlohmann(r, text));
+      check_same(reader, r, text);
     }
   }
   // Valid text never needs nlohmann (any root, numbers up to 2^64); keys twice, numbers past
@@ -126,7 +154,7 @@ TEST_CASE("jsonlogic simdjson reader: a rule that reads only static paths gets t
     CHECK_FALSE(r.program().projection.empty());
     for (const auto& text : texts) {
       INFO("rule: " << rule_text << "\ndata: " << text);
-      CHECK(via_simdjson(reader, r, text) == via_nlohmann(r, text));
+      check_same(reader, r, text);
     }
   }
   // Rules that read the data otherwise are built whole; so is the document a rule reads whole.
@@ -147,6 +175,33 @@ TEST_CASE("jsonlogic simdjson reader: a value past a limit where the rule does n
   CHECK(via_simdjson(reader, r, R"({"a":1,"b":[[[[1]]]]})") ==
         "error: case.json:1:14: error: nesting deeper than 3 levels");
   CHECK(via_simdjson(reader, r, R"({"a":1,"b":"short"})") == "1");
+}
+
+TEST_CASE("jsonlogic bind: a document past a limit where the rule does not read fails as the whole document does",
+          "[jsonlogic][simdjson]") {
+  // rule::bind builds only what a slots-only rule reads, but checks the limits over the whole
+  // document first: a document from the embedding program past a limit anywhere is an error
+  // naming where, read or not, as converting the whole document made it.
+  divert::jsonlogic::options opts;
+  opts.limits.max_depth = 3;
+  opts.limits.max_string_length = 8;
+  opts.limits.max_array_length = 2;
+  const rule r = rule::compile_text(R"({"var": "a"})", opts);
+  REQUIRE_FALSE(r.program().projection.empty());
+  auto apply = [&](const char* text) {
+    try {
+      return r.apply(nlohmann::ordered_json::parse(text)).dump();
+    } catch (const divert::error& e) {
+      return std::string("error: ") + e.what();
+    }
+  };
+  CHECK(apply(R"({"a":1,"b":"0123456789"})") ==
+        "error: <input>: /b: error: string of 10 bytes is longer than the limit of 8");
+  CHECK(apply(R"({"a":1,"b":{"0123456789":0}})") ==
+        "error: <input>: /b/0123456789: error: string of 10 bytes is longer than the limit of 8");
+  CHECK(apply(R"({"a":1,"b":[1,2,3]})") == "error: <input>: /b: error: array of 3 items is longer than the limit of 2");
+  CHECK(apply(R"({"a":1,"b":[[[[1]]]]})") == "error: <input>: /b/0/0/0: error: nesting deeper than 3 levels");
+  CHECK(apply(R"({"a":[1,2],"b":[[1]],"c":"12345678"})") == "[1,2]");
 }
 
 TEST_CASE("jsonlogic simdjson reader: items of an array only all/some/none look into keep only the keys they read",
@@ -172,6 +227,7 @@ TEST_CASE("jsonlogic simdjson reader: items of an array only all/some/none look 
       R"({"a":{"xs":[{"dose":{"g":2,"mg":1},"drug":"cannabis"}]}})",
       R"({"a":{"xs":[{"dose":{"g":9},"drug":"heroin"},{"dose":[4]}]}})",
       R"({"a":{"xs":[{"dose":{"g":1}}],"xs":[]}})",
+      R"({"a":{"xs":[{"drug":"cannabis","unit":"g","dose":{"g":9}}]}})",  // both kept keys matter
       R"({"xs":[{"drug":"cannabis","other":-0,"more":{"k":1,"k":2}}]})",
   };
   divert::simdjson_data_reader reader;
@@ -182,7 +238,7 @@ TEST_CASE("jsonlogic simdjson reader: items of an array only all/some/none look 
     CHECK(keeps_keys);
     for (const auto& text : texts) {
       INFO("rule: " << rule_text << "\ndata: " << text);
-      CHECK(via_simdjson(reader, r, text) == via_nlohmann(r, text));
+      check_same(reader, r, text);
     }
   }
   // The array used any other way keeps its items whole: returned, filtered or mapped, read
@@ -204,7 +260,7 @@ TEST_CASE("jsonlogic simdjson reader: items of an array only all/some/none look 
     for (const auto& n : r.program().projection) CHECK(n.item_keys.empty());
     for (const auto& text : texts) {
       INFO("rule: " << rule_text << "\ndata: " << text);
-      CHECK(via_simdjson(reader, r, text) == via_nlohmann(r, text));
+      check_same(reader, r, text);
     }
   }
 }

@@ -22,6 +22,7 @@
 #include "divert/detail/eval/evaluator.hpp"
 #include "divert/detail/eval/spec_eval.hpp"
 #include "divert/detail/eval/strict_eval.hpp"
+#include "divert/detail/input/json_projection.hpp"
 #include "divert/detail/input/json_text.hpp"
 #include "divert/detail/ir/parse.hpp"
 #include "divert/detail/plan/fold.hpp"
@@ -122,9 +123,21 @@ class rule {
     return d;
   }
 
-  // Rebinds `d` (reusing its memory) to new data.
+  // Rebinds `d` (reusing its memory) to new data. A rule that reads its data only through static
+  // paths gets only the values at those paths built (detail/input/json_projection.hpp), unless a
+  // value anywhere passes a limit: then the whole document is converted, and fails as it does.
   template <class Json>
   void bind(const Json& json, data& d) const {
+    if (!program_->projection.empty() && json.is_object() && detail::within_limits(json, limits_)) {
+      bool done = false;
+      // A bound case sized by what the rule reads: a small first block, grown when a case needs it.
+      bind_slots(
+          [&](detail::arena& storage, detail::value* slots) {
+            done = detail::json_projection<Json>(*program_, storage, slots).read(json);
+          },
+          [&] { return 64 + sizeof(detail::value) * 2 * program_->slot_paths.size(); }, d);
+      if (done) return;
+    }
     bind_built(
         [&](detail::arena& storage) {
           detail::json_to_value conv(program_->symbols, storage, detail::string_mode::lookup, &limits_);

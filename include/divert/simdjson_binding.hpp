@@ -310,7 +310,7 @@ class simdjson_data_reader {
           [&](detail::arena& storage, detail::value* slots) {
             done = detail::simdjson_projection(p, tape, storage, slots, lim).read();
           },
-          [&] { return 64 + 4 * text.size(); }, d);
+          [&] { return 64 + sizeof(detail::value) * 2 * p.slot_paths.size(); }, d);  // as rule::bind's
       if (done) return true;
     }
     r.bind_built(
