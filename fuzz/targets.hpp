@@ -227,8 +227,9 @@ DIVERT_FUZZ_API void run_jsonlogic(std::string_view bytes) {
       check_located(e.diagnostics(), "rule.json");
       continue;
     }
-    // divert::simdjson_data_reader gives the same data, and the same errors, as nlohmann's
-    // reading (the rule's slots straight from simdjson's tape when it reads only static paths).
+    // divert::simdjson_data_reader and rule::bind give the same data, and the same errors, as
+    // converting nlohmann's whole document and walking each slot's path (both build only what a
+    // rule that reads only static paths reads: from simdjson's tape, from nlohmann's document).
     {
       static divert::simdjson_data_reader reader;
       auto answer = [&](auto&& bind) -> std::string {
@@ -246,6 +247,18 @@ DIVERT_FUZZ_API void run_jsonlogic(std::string_view bytes) {
       });
       const std::string via_simdjson =
           answer([&](divert::jsonlogic::data& b) { reader.bind(*rule, data_text, b, "data.json"); });
+      const std::string via_whole = answer([&](divert::jsonlogic::data& b) {
+        const ojson doc = divert::detail::parse_json_text(data_text, "data.json", rule->data_limits(), false);
+        rule->bind_built(
+            [&](divert::detail::arena& storage) {
+              divert::detail::json_to_value conv(rule->symbols(), storage, divert::detail::string_mode::lookup,
+                                                 &rule->data_limits());
+              return conv.convert(doc);
+            },
+            [] { return std::size_t{1024}; }, b);
+      });
+      require(via_nlohmann == via_whole,
+              "rule::bind and the whole document bind the data differently:\n" + via_nlohmann + "\n---\n" + via_whole);
       require(via_simdjson == via_nlohmann,
               "simdjson and nlohmann bind the data differently:\n" + via_simdjson + "\n---\n" + via_nlohmann);
     }
