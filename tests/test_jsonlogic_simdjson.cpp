@@ -78,6 +78,8 @@ TEST_CASE("jsonlogic simdjson reader: the same answers and errors as nlohmann's"
   const std::vector<std::string> texts = {
       R"({"offence":{"type":"possession","area":"lewisham"},"person":{"age":21},"substances":[{"drug":"cannabis","amount":3}]})",
       R"({"offence":{"type":"possession","area":"oxford"},"person":{"age":38.5},"substances":[]})",
+      // the keys in another order than the rule reads them
+      R"({"substances":[{"drug":"cannabis"}],"person":{"age":20},"offence":{"area":"bexley","type":"possession"}})",
       R"({"person":{"age":-0},"a":null,"b":{"c":[true,false,"x\u00e9\n"]},"k":18446744073709551615})",
       R"({"k":1e308,"big":-9223372036854775808,"u":"caf\u00e9"})",
       R"({"k":1,"k":2})",                         // a key twice: nlohmann keeps the last value
@@ -116,6 +118,19 @@ TEST_CASE("jsonlogic simdjson reader: limits are the rule's, and passing one is 
   CHECK(via_simdjson(reader, r, R"({"a":[[[1]]]})") == "error: case.json:1:8: error: nesting deeper than 3 levels");
   CHECK(via_simdjson(reader, r, R"({"a":[1,2,3]})") ==
         "error: <input>: /a: error: array of 3 items is longer than the limit of 2");
+  // Nesting past the limit where the rule does not read, in a short text (no length limit can be
+  // passed, so the keys the rule does not read are skipped): still the error.
+  divert::jsonlogic::options deep;
+  deep.limits.max_depth = 3;
+  rule shallow = rule::compile_text(R"({"var": "a"})", deep);
+  REQUIRE_FALSE(shallow.program().projection.empty());
+  CHECK(via_simdjson(reader, shallow, R"({"a":1,"b":[[[[1]]]]})") ==
+        "error: case.json:1:14: error: nesting deeper than 3 levels");
+  CHECK(via_simdjson(reader, shallow, R"({"a":1,"b":[[[]]]})") ==
+        "error: case.json:1:14: error: nesting deeper than 3 levels");
+  CHECK(via_simdjson(reader, shallow, R"({"a":1,"b":[[1]]})") == "1");
+  for (const char* text : {R"({"a":1,"b":[[[[1]]]]})", R"({"a":1,"b":[[[]]]})", R"({"a":1,"b":[[1]]})"})
+    check_same(reader, shallow, text);
 }
 
 TEST_CASE("jsonlogic simdjson reader: a rule that reads only static paths gets the same data from the keys it reads",
@@ -135,6 +150,7 @@ TEST_CASE("jsonlogic simdjson reader: a rule that reads only static paths gets t
   const std::vector<std::string> texts = {
       R"({"a":{"b":1}})",
       R"({"a":{"b":{"c":"deep"}},"s":"caf\u00e9"})",
+      R"({"s":[1],"x":0,"a":{"z":1,"b":{"c":"deep"}}})",  // keys in another order than the rules read them
       R"({"a":[{"b":2},3],"s":[1,2,3]})",
       R"({"a":"string","s":null})",
       R"({"a":null,"xs":[{"y":{"z":"yes"}},{"y":null}]})",

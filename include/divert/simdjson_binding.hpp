@@ -14,6 +14,7 @@
 // (facts::try_rebind_text), so that every error is the one the nlohmann path gives. Valid cases,
 // the common ones, never take that path.
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -281,10 +282,12 @@ class simdjson_data_reader {
     if (text.size() <= lim.max_document_bytes) {
       if (buffer_.size() < text.size() + simdjson::SIMDJSON_PADDING)
         buffer_.resize(text.size() + simdjson::SIMDJSON_PADDING);
-      const detail::text_scan scan = detail::copy_and_scan(text, buffer_.data(), lim);
+      std::memcpy(buffer_.data(), text.data(), text.size());
       std::memset(buffer_.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
+      // A NUL byte is a syntax error to nlohmann's reading; simdjson may read past it as a value's end.
+      const bool has_nul = std::memchr(text.data(), 0, text.size()) != nullptr;
       try {
-        if (!scan.has_nul && dom(r, text, scan.within_limits, d)) return;
+        if (!has_nul && dom(r, text, detail::short_enough(text.size(), lim), d)) return;
       } catch (const detail::simdjson_fallback&) {
       }
     }
@@ -299,9 +302,14 @@ class simdjson_data_reader {
   // simdjson's DOM, then the slots from it (projected) or the whole document converted;
   // false when simdjson cannot read the text.
   bool dom(const jsonlogic::rule& r, std::string_view text, bool within_limits, jsonlogic::data& d) {
+    const limits& lim = r.data_limits();
+    // simdjson's parser fails past its depth, which keeps every value it reads within the rule's:
+    // at most max_depth nested arrays and objects (and never more than simdjson's own default).
+    const std::size_t depth =
+        std::min<std::size_t>(std::max<std::size_t>(lim.max_depth, 1), simdjson::DEFAULT_MAX_DEPTH);
+    if (dom_.max_depth() != depth && dom_.allocate(std::max(dom_.capacity(), text.size()), depth)) return false;
     simdjson::dom::element root;
     if (dom_.parse(buffer_.data(), text.size(), false).get(root)) return false;
-    const limits& lim = r.data_limits();
     const detail::program& p = r.program();
     const detail::simdjson_tape tape(dom_.doc);
     if (!p.projection.empty() && within_limits) {

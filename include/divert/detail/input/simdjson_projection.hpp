@@ -27,41 +27,12 @@ namespace divert::detail {
 // Thrown when the text needs nlohmann's reading.
 struct simdjson_fallback {};
 
-// What one pass over a text finds while copying it into a padded buffer: a NUL byte (a syntax
-// error to nlohmann, which simdjson might read past) and whether no value can pass a limit, so
-// that a projection need not look at the values it skips. A string is no longer than the text,
-// an array of n items takes 2n - 1 bytes, and nesting is no deeper than the number of '{' and
-// '[' (inside strings too: an upper bound).
-struct text_scan {
-  bool has_nul = false;
-  bool within_limits = false;
-};
-
-inline text_scan copy_and_scan(std::string_view text, char* out, const limits& lim) noexcept {
-  std::memcpy(out, text.data(), text.size());
-  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  std::size_t openers = 0, i = 0;
-  unsigned nul = 0;
-  // Blocks of 64 with byte-wide counters: loops the compiler turns into a few vector operations.
-  for (; i + 64 <= n; i += 64) {
-    unsigned char count = 0, zero = 0;
-    for (std::size_t k = 0; k < 64; ++k) {
-      const unsigned char c = in[i + k];
-      count = static_cast<unsigned char>(count + ((c == '{') | (c == '[')));
-      zero = static_cast<unsigned char>(zero | (c == 0));
-    }
-    openers += count;
-    nul |= zero;
-  }
-  for (; i < n; ++i) {
-    openers += static_cast<std::size_t>((in[i] == '{') | (in[i] == '['));
-    nul |= static_cast<unsigned>(in[i] == 0);
-  }
-  text_scan scan;
-  scan.has_nul = nul != 0;
-  scan.within_limits = n <= lim.max_string_length && n / 2 <= lim.max_array_length && openers <= lim.max_depth;
-  return scan;
+// Whether no value of a text of n bytes can pass the length limits, so that a projection need not
+// look at the values it skips: a string is no longer than the text, and an array of k items takes
+// 2k - 1 bytes of it. (Nesting is bounded by simdjson's parser itself, given the rule's depth:
+// simdjson_data_reader.)
+inline bool short_enough(std::size_t n, const limits& lim) noexcept {
+  return n <= lim.max_string_length && n / 2 <= lim.max_array_length;
 }
 
 // simdjson's DOM, read from its tape (the document's public array of 64-bit words, simdjson's
@@ -207,11 +178,14 @@ class simdjson_projection {
     std::uint64_t seen = 0;  // children met; a key the rule reads given twice is nlohmann's to settle
     if (n.children.size() > 64) throw simdjson_fallback{};
     const std::size_t end = tape_.end(at);
+    const std::size_t count = n.children.size();
+    std::size_t next = 0;  // where to look first: keys mostly come in the order the rule reads them
     for (std::size_t j = at + 1; j < end; j = tape_.after(j + 1)) {
       const std::string_view key = tape_.string(j);
-      std::size_t k = 0;
-      while (k < n.children.size() && !same_text(nodes_[n.children[k]].key, key)) ++k;
-      if (k == n.children.size()) continue;
+      std::size_t k = next, tried = 0;
+      for (; tried < count && !same_text(nodes_[n.children[k]].key, key); ++tried) k = k + 1 == count ? 0 : k + 1;
+      if (tried == count) continue;
+      next = k + 1 == count ? 0 : k + 1;
       if (seen & (std::uint64_t{1} << k)) throw simdjson_fallback{};
       seen |= std::uint64_t{1} << k;
       read_node(j + 1, n.children[k], depth);
@@ -233,8 +207,10 @@ class simdjson_projection {
     }
     // A slot's value, or not an object: build it whole and walk what is left of each path.
     const value whole = convert_.convert(at, depth);
-    for (const auto& b : n.below)
-      slots_[b.slot] = walk_path(p_, whole, p_.paths[p_.slot_paths[b.slot]], storage_, b.depth);
+    for (const auto& b : n.below) {
+      const var_path& path = p_.paths[p_.slot_paths[b.slot]];
+      slots_[b.slot] = b.depth == path.count ? whole : walk_path(p_, whole, path, storage_, b.depth);
+    }
   }
 
   // The array at `at` with, of each object item, only the members n.item_keys names (a kept key
