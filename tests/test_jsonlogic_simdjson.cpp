@@ -131,6 +131,15 @@ TEST_CASE("jsonlogic simdjson reader: limits are the rule's, and passing one is 
   CHECK(via_simdjson(reader, shallow, R"({"a":1,"b":[[1]]})") == "1");
   for (const char* text : {R"({"a":1,"b":[[[[1]]]]})", R"({"a":1,"b":[[[]]]})", R"({"a":1,"b":[[1]]})"})
     check_same(reader, shallow, text);
+  // A limit of 0 allows no nesting at all: a rule that reads no data still gets the error.
+  divert::jsonlogic::options flat;
+  flat.limits.max_depth = 0;
+  rule constant = rule::compile_text("true", flat);
+  REQUIRE_FALSE(constant.program().projection.empty());
+  CHECK(via_simdjson(reader, constant, R"({"a":1})") == "error: case.json:1:1: error: nesting deeper than 0 levels");
+  CHECK(via_simdjson(reader, constant, "{}") == "error: case.json:1:1: error: nesting deeper than 0 levels");
+  check_same(reader, constant, R"({"a":1})");
+  check_same(reader, constant, "{}");
 }
 
 TEST_CASE("jsonlogic simdjson reader: a rule that reads only static paths gets the same data from the keys it reads",

@@ -303,10 +303,12 @@ class simdjson_data_reader {
   // false when simdjson cannot read the text.
   bool dom(const jsonlogic::rule& r, std::string_view text, bool within_limits, jsonlogic::data& d) {
     const limits& lim = r.data_limits();
-    // simdjson's parser fails past its depth, which keeps every value it reads within the rule's:
-    // at most max_depth nested arrays and objects (and never more than simdjson's own default).
-    const std::size_t depth =
-        std::min<std::size_t>(std::max<std::size_t>(lim.max_depth, 1), simdjson::DEFAULT_MAX_DEPTH);
+    // With a depth of d, simdjson's parser fails at d nested arrays and objects, not counting an
+    // empty one inside them: given the rule's max_depth (no more than simdjson's own default), no
+    // text it reads nests deeper than the rule allows. A limit of 0 allows no object or array at
+    // all, which simdjson cannot be told: nlohmann reads those texts.
+    if (lim.max_depth == 0) return false;
+    const std::size_t depth = std::min<std::size_t>(lim.max_depth, simdjson::DEFAULT_MAX_DEPTH);
     if (dom_.max_depth() != depth && dom_.allocate(std::max(dom_.capacity(), text.size()), depth)) return false;
     simdjson::dom::element root;
     if (dom_.parse(buffer_.data(), text.size(), false).get(root)) return false;
