@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +41,23 @@ bool within_limits(const Json& j, const limits& lim, std::size_t depth = 0) {
         if (it.key().size() > lim.max_string_length || !within_limits(it.value(), lim, depth + 1)) return false;
       return true;
     default: return true;
+  }
+}
+
+// What both projecting readers (this one, and simdjson's in simdjson_projection.hpp) share:
+
+// The index in n.item_keys of an item's `key`, or n.item_keys.size() when the rule does not read it.
+inline std::size_t item_key_index(const program& p, const projection_node& n, std::string_view key) {
+  std::size_t k = 0;
+  while (k < n.item_keys.size() && !same_text(p.symbols.string_value(n.item_keys[k]).sv(), key)) ++k;
+  return k;
+}
+
+// The slots at or below node n, from `whole`, the value at n: what is left of each path, walked.
+inline void fill_below(const program& p, const projection_node& n, value whole, value* slots, arena& storage) {
+  for (const auto& b : n.below) {
+    const var_path& path = p.paths[p.slot_paths[b.slot]];
+    slots[b.slot] = b.depth == path.count ? whole : walk_path(p, whole, path, storage, b.depth);
   }
 }
 
@@ -85,9 +103,7 @@ class json_projection {
       return;
     }
     // A slot's value, or not an object: build it whole and walk what is left of each path.
-    const value whole = convert_.convert(v);
-    for (const auto& b : n.below)
-      slots_[b.slot] = walk_path(p_, whole, p_.paths[p_.slot_paths[b.slot]], storage_, b.depth);
+    fill_below(p_, n, convert_.convert(v), slots_, storage_);
   }
 
   // The array with, of each object item, only the members n.item_keys names (in the item's
@@ -101,11 +117,12 @@ class json_projection {
 
   value projected_item(const Json& object, const projection_node& n) {
     std::size_t kept = 0;
-    for (auto it = object.begin(); it != object.end(); ++it) kept += kept_key(n, it.key()) < n.item_keys.size();
+    for (auto it = object.begin(); it != object.end(); ++it)
+      kept += item_key_index(p_, n, it.key()) < n.item_keys.size();
     member* ms = storage_.allocate_array<member>(kept);
     std::size_t m = 0;
     for (auto it = object.begin(); it != object.end(); ++it) {
-      const std::size_t k = kept_key(n, it.key());
+      const std::size_t k = item_key_index(p_, n, it.key());
       if (k == n.item_keys.size()) continue;
       const value key = p_.symbols.string_value(n.item_keys[k]);
       ms[m].key = key.str;
@@ -115,13 +132,6 @@ class json_projection {
       ++m;
     }
     return value::object(ms, static_cast<std::uint32_t>(kept));
-  }
-
-  // The index in n.item_keys of `key`, or n.item_keys.size().
-  std::size_t kept_key(const projection_node& n, const std::string& key) const {
-    std::size_t k = 0;
-    while (k < n.item_keys.size() && !same_text(p_.symbols.string_value(n.item_keys[k]).sv(), key)) ++k;
-    return k;
   }
 
   const program& p_;

@@ -18,6 +18,7 @@
 #include "divert/detail/eval/arena.hpp"
 #include "divert/detail/eval/evaluator.hpp"
 #include "divert/detail/eval/value.hpp"
+#include "divert/detail/input/json_projection.hpp"
 #include "divert/detail/plan/constants.hpp"
 #include "divert/detail/plan/program.hpp"
 #include "divert/limits.hpp"
@@ -206,11 +207,7 @@ class simdjson_projection {
       return;
     }
     // A slot's value, or not an object: build it whole and walk what is left of each path.
-    const value whole = convert_.convert(at, depth);
-    for (const auto& b : n.below) {
-      const var_path& path = p_.paths[p_.slot_paths[b.slot]];
-      slots_[b.slot] = b.depth == path.count ? whole : walk_path(p_, whole, path, storage_, b.depth);
-    }
+    fill_below(p_, n, convert_.convert(at, depth), slots_, storage_);
   }
 
   // The array at `at` with, of each object item, only the members n.item_keys names (a kept key
@@ -229,7 +226,7 @@ class simdjson_projection {
     std::size_t kept = 0;
     std::size_t where[64], which[64];  // the kept members' tape indexes and keys (at most 64 keys)
     for (std::size_t j = at + 1; j < end; j = tape_.after(j + 1)) {
-      const std::size_t k = kept_key(n, tape_.string(j));
+      const std::size_t k = item_key_index(p_, n, tape_.string(j));
       if (k == n.item_keys.size()) continue;
       if (seen & (std::uint64_t{1} << k)) throw simdjson_fallback{};
       seen |= std::uint64_t{1} << k;
@@ -245,13 +242,6 @@ class simdjson_projection {
       ms[m].v = convert_.convert(where[m] + 1, depth + 1);
     }
     return value::object(ms, static_cast<std::uint32_t>(kept));
-  }
-
-  // The index in n.item_keys of `key`, or n.item_keys.size().
-  std::size_t kept_key(const projection_node& n, std::string_view key) const {
-    std::size_t k = 0;
-    while (k < n.item_keys.size() && !same_text(p_.symbols.string_value(n.item_keys[k]).sv(), key)) ++k;
-    return k;
   }
 
   const program& p_;
