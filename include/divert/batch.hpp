@@ -38,8 +38,9 @@ inline void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    // Eight bytes at a time while none needs escaping.
-    while (i + 8 <= s.size() && !detail::special_json_bytes(detail::load8(s.data() + i))) i += 8;
+    // A step (16 or 8 bytes) at a time while none needs escaping.
+    while (i + detail::special_json_step <= s.size() && !detail::special_json_mask(s.data() + i))
+      i += detail::special_json_step;
     if (i == s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
