@@ -330,6 +330,47 @@ TEST_CASE("batch binding: required facts and array limits, through both readers"
   CHECK(d[1].message == "missing required fact \"person\"");
 }
 
+// The simdjson reader tells a key given twice by the index of its schema property when that is
+// below 64, and by comparing keys otherwise (keys the schema does not know, properties from the
+// 65th on, the keys of a range): every way ends in nlohmann's error for the second key.
+TEST_CASE("batch binding: keys given twice, schema properties or not, below and above 64 of them", "[batch][binding]") {
+  auto schema = divert::case_schema::load(src("tests/fixtures/batch/wide.schema.json"));
+  divert::facts a = schema.bind(ojson::object());
+  divert::facts b = schema.bind(ojson::object());
+  divert::simdjson_case_reader reader;
+  std::string all;  // every top-level property once, p0 to p69
+  for (int i = 0; i < 70; ++i) all += (i ? ",\"p" : "\"p") + std::to_string(i) + "\":" + std::to_string(i);
+  struct text_case {
+    std::string text, twice;  // twice: the pointer of the key given twice, or "" (valid)
+  };
+  const std::vector<text_case> cases = {
+      {"{" + all + "}", ""},
+      {"{" + all + ",\"p0\":1}", "/p0"},    // index 0
+      {"{" + all + ",\"p63\":1}", "/p63"},  // the last index of the mask
+      {"{" + all + ",\"p64\":1}", "/p64"},  // the first past it: compared
+      {"{" + all + ",\"p69\":1}", "/p69"},
+      {R"x({"p64":1,"p65":2,"x":3,"y":4,"p0":5})x", ""},
+      {R"x({"x":1,"p1":2,"x":3})x", "/x"},  // not a property
+      {R"x({"p1":1,"x":2,"y":3,"p1":4})x", "/p1"},
+      {R"x({"inner":{"q1":1,"q66":2,"q1":3}})x", "/inner/q1"},
+      {R"x({"inner":{"q66":1,"q1":2,"q66":3}})x", "/inner/q66"},
+      {R"x({"inner":{"q66":1,"q67":2},"inner":{}})x", "/inner"},
+      {R"x({"p1":{"min":1,"max":2},"p2":{"max":3,"min":2}})x", ""},
+      {R"x({"p1":{"min":1,"min":2}})x", "/p1/min"},  // a range's keys
+      {R"x({"x":{"k":1,"p1":2,"k":3}})x", "/x/k"},   // inside a value the schema does not know
+  };
+  for (const auto& c : cases) {
+    INFO("input: " << c.text);
+    std::vector<divert::diagnostic> d;
+    const bool ok = read_both(reader, a, b, c.text, d);
+    CHECK(ok == c.twice.empty());
+    if (c.twice.empty()) continue;
+    REQUIRE(d.size() == 1);
+    const std::string key = c.twice.substr(c.twice.rfind('/') + 1);
+    CHECK(d[0].message == "duplicate key \"" + key + "\" (at " + c.twice + ")");
+  }
+}
+
 TEST_CASE("batch binding: record_writer writes what to_json().dump() gives", "[batch][record]") {
   std::vector<std::string> texts = inputs();
   for (const char* pf : {"policies/lewisham.json", "policies/thames_valley.json", "policies/avon_somerset_dep.json",

@@ -153,25 +153,35 @@ class simdjson_reader {
   void iterate_object(simdjson::ondemand::object& obj, std::size_t level, F& f) {
     if (keys_.size() <= level) keys_.resize(level + 1);
     keys_[level].clear();
+    std::uint64_t known = 0;  // the schema properties met, by index (the binder's answer)
     for (auto field : obj) {
       simdjson::ondemand::field fd;
       if (std::move(field).get(fd)) throw simdjson_fallback{};
       // Keys with escapes are compared by nlohmann's duplicate check in its own way: let it.
       // Without escapes (or control characters, which nlohmann rejects), the key is its raw
       // text, valid UTF-8 since simdjson's first stage checked the whole line. (The scan reads
-      // words of eight bytes: the document is padded.)
+      // 16 bytes at a time: the document is padded.)
       const char* raw = fd.key().raw();
       const char* end = find_special_json_byte(raw);
       if (*end != '"') throw simdjson_fallback{};
       std::string_view key(raw, static_cast<std::size_t>(end - raw));
-      auto& seen = keys_[level];
-      for (const auto& k : seen)
-        if (same_text(k, key)) throw simdjson_fallback{};  // duplicate key: nlohmann's error
-      seen.push_back(key);
       value_type child;
       child.v = std::move(fd).value();
       child.level = level + 1;
-      f(key, child);
+      const std::size_t index = f(key, child);
+      // A key given twice is nlohmann's error (what was bound meanwhile is read again there).
+      // A schema property is told by its index; other keys are compared with the other keys
+      // the schema does not know (a property cannot equal one of those).
+      if (index < 64) {
+        const std::uint64_t bit = std::uint64_t{1} << index;
+        if (known & bit) throw simdjson_fallback{};
+        known |= bit;
+      } else {
+        auto& others = keys_[level];
+        for (const auto& k : others)
+          if (same_text(k, key)) throw simdjson_fallback{};
+        others.push_back(key);
+      }
       if (!child.consumed) validate(child);
     }
   }
@@ -190,13 +200,13 @@ class simdjson_reader {
       case json_type::number: get_number(x); return;
       case json_type::string: get_string(x); return;
       case json_type::array: for_each_item(x, [](value_type&) {}); return;
-      case json_type::object: for_each_field(x, [](std::string_view, value_type&) {}); return;
+      case json_type::object: for_each_field(x, [](std::string_view, value_type&) { return unknown_key; }); return;
     }
   }
 
   std::size_t max_depth_;
   simdjson::ondemand::object* root_;
-  std::vector<std::vector<std::string_view>>& keys_;  // keys seen, per nesting level
+  std::vector<std::vector<std::string_view>>& keys_;  // keys seen that the schema does not know, per nesting level
 };
 
 }  // namespace detail

@@ -74,9 +74,14 @@ struct schema_node {
   bool is_scalar() const noexcept { return type != fact_type::object && type != fact_type::array; }
 
   const schema_node* property(std::string_view n) const {
-    for (const auto& p : properties)
-      if (same_text(p->name, n)) return p.get();
-    return nullptr;
+    const std::size_t i = property_index(n);
+    return i < properties.size() ? properties[i].get() : nullptr;
+  }
+  // The index of the property named n, or size_t(-1).
+  std::size_t property_index(std::string_view n) const {
+    for (std::size_t i = 0; i < properties.size(); ++i)
+      if (same_text(properties[i]->name, n)) return i;
+    return static_cast<std::size_t>(-1);
   }
   std::vector<std::string> property_names() const {
     std::vector<std::string> out;

@@ -18,7 +18,11 @@
 //   std::string describe(V&)                     what json_kind() says of an nlohmann value:
 //                                                "null", "true", "the string \"x\"", "the number 1.5",
 //                                                "an array", "an object" (not after a get_*)
-//   template <class F> void for_each_field(V&, F)  F(std::string_view key, V& value), document order
+//   template <class F> void for_each_field(V&, F)  F(std::string_view key, V& value), document order;
+//                                                F returns the key's index among the object's
+//                                                schema properties, or unknown_key (a reader that
+//                                                must find keys given twice itself, as simdjson's
+//                                                does, tells known keys apart by it)
 //   template <class F> void for_each_item(V&, F)   F(V& item), in order
 // A reader may throw from any of these (simdjson's reader does, on malformed text); the binder
 // holds no resources that need unwinding.
@@ -64,6 +68,9 @@ std::string json_kind(const Json& j) {
 inline std::string string_kind(std::string_view s) {
   return "the string " + nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+// What a for_each_field callback returns for a key that is not a property of the object's schema.
+constexpr std::size_t unknown_key = static_cast<std::size_t>(-1);
 
 // ---- the nlohmann reader --------------------------------------------------------------------
 
@@ -179,7 +186,7 @@ class basic_case_binder {
   void warning(const bind_path* at, std::string message) {
     diags_.push_back({severity::warning, "unknown-fact", file_, pointer_of(at), 0, 0, std::move(message)});
   }
-  void unknown_key(const schema_node& obj, std::string_view key, const bind_path* ptr) {
+  void warn_unknown_key(const schema_node& obj, std::string_view key, const bind_path* ptr) {
     std::string k(key);
     warning(ptr,
             "\"" + k + "\" is not a fact of the case schema and is ignored" + did_you_mean(k, obj.property_names()));
@@ -193,14 +200,15 @@ class basic_case_binder {
     seen_keys seen(node);
     r_.for_each_field(j, [&](std::string_view key, V& v) {
       if (!node.required.empty()) seen.saw(key);
-      const schema_node* p = node.property(key);
+      const std::size_t index = node.property_index(key);
       bind_path here{pointer, key};
       const bind_path* ptr = &here;
-      if (!p) {
-        unknown_key(node, key, ptr);
-        return;
+      if (index == unknown_key) {
+        warn_unknown_key(node, key, ptr);
+        return unknown_key;
       }
-      bind_property(*p, v, ptr, depth + 1);
+      bind_property(*node.properties[index], v, ptr, depth + 1);
+      return index;
     });
     missing_required(node, seen, pointer);
   }
@@ -291,23 +299,25 @@ class basic_case_binder {
     seen_keys seen(obj);
     r_.for_each_field(x, [&](std::string_view key, V& v) {
       if (!obj.required.empty()) seen.saw(key);
-      const schema_node* p = obj.property(key);
+      const std::size_t index = obj.property_index(key);
       bind_path here{ptr, key};
       const bind_path* fp = &here;
-      if (!p) {
-        unknown_key(obj, key, fp);
-        return;
+      if (index == unknown_key) {
+        warn_unknown_key(obj, key, fp);
+        return unknown_key;
       }
+      const schema_node* p = obj.properties[index].get();
       json_type t = r_.type(v);
-      if (t == json_type::null) return;
+      if (t == json_type::null) return index;
       if (p->type == fact_type::object) {
         if (t != json_type::object)
           error(fp, "expected an object, got " + r_.describe(v));
         else
           bind_item_object(*p, v, fp, ms, depth + 1);
-        return;
+        return index;
       }
       ms[p->field].v = scalar(*p, v, t, fp);
+      return index;
     });
     missing_required(obj, seen, ptr);
   }
@@ -411,6 +421,7 @@ class basic_case_binder {
           hi = r_.get_number(x);
           has_hi = true;
         }
+        return unknown_key;  // not schema properties: the reader compares these keys itself
       });
       // An open end takes the schema's bound: "over 34" is {"min": 35}.
       bool one_open = fields == 1 && (has_lo || has_hi);
