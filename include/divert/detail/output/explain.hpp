@@ -99,6 +99,11 @@ class explainer {
  public:
   explainer(const policy_impl& p, const value* slots) : p_(p), slots_(slots) {}
 
+  // A false `and` rule's message from its first false conjunct alone, without tracing the rule,
+  // where that conjunct reads one fact (message_of_false_and). Turned off only by the test that
+  // holds both ways to the same records.
+  bool untraced_conjuncts = true;
+
   // The trace of one rule, in this explainer's memory: it must not outlive the explainer.
   trace_node trace_rule(std::uint32_t rule) {
     arena scratch(0);
@@ -633,6 +638,52 @@ class explainer {
     if (!cs.any()) out = r.title;
   }
 
+  // The message of a false `and` rule, when its trace is not needed for it; false (nothing
+  // written) otherwise. describe() gives a false `and` the clauses of its false conjuncts, and
+  // the evaluation of an `and` stops at the first false one: the message is that conjunct's.
+  // When the conjunct reads one fact and has no operands of its own (a fused comparison with
+  // constants, a boolean fact), its trace would be one node holding its value: that node is made
+  // here, and the rule is evaluated without a tracer. Most of a replayed caseload is turned away
+  // by such a conjunct.
+  bool message_of_false_and(std::uint32_t rule, std::string& out) {
+    const compiled_rule& r = p_.rules[rule];
+    const instruction& root = p_.prog.code[r.root];
+    if (root.op != opcode::s_and) return false;
+    null_tracer quiet;
+    machine<null_tracer> m(p_.prog, slots_, scratch_, quiet);
+    const scope top{};
+    for (std::uint32_t k = 0; k < root.count; ++k) {
+      const std::uint32_t at = p_.prog.kid(root, k);
+      const value v = m.eval_s(at, top);
+      if (strict::truth(v) != strict::tri::no) continue;
+      if (!reads_one_fact(p_.prog.code[at].op)) return false;
+      trace_node t;
+      t.at = at;
+      t.v = v;
+      out.clear();
+      clauses cs(out);
+      describe(t, false, cs);
+      if (!cs.any()) out = r.title;
+      return true;
+    }
+    return false;
+  }
+
+  // Instructions that read one fact and evaluate no operand of their own (a traced evaluation
+  // gives them one node, without kids).
+  static bool reads_one_fact(opcode op) noexcept {
+    switch (op) {
+      case opcode::s_fact:
+      case opcode::s_fact_truthy:
+      case opcode::s_fact_not:
+      case opcode::s_fact_eq:
+      case opcode::s_fact_cmp:
+      case opcode::s_fact_between:
+      case opcode::s_fact_in_set: return true;
+      default: return false;
+    }
+  }
+
   void flatten(const trace_node& t, const compiled_rule& r, std::vector<trace_entry>& out) const {
     trace_entry e;
     e.stage = stage_name(r.stage);
@@ -720,6 +771,8 @@ class explainer {
                                                        : nullptr;
       if (own && !collect) {
         rs.message = render(*own);
+      } else if (o == outcome::no && !collect && untraced_conjuncts && message_of_false_and(i, rs.message)) {
+        // written without a trace
       } else {
         const trace_node& t = trace_of(i);
         message_for(i, t, o, rs.message);
