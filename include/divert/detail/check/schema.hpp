@@ -73,15 +73,17 @@ struct schema_node {
   bool is_numeric() const noexcept { return type == fact_type::integer || type == fact_type::number; }
   bool is_scalar() const noexcept { return type != fact_type::object && type != fact_type::array; }
 
+  static constexpr std::size_t no_property = static_cast<std::size_t>(-1);
+
   const schema_node* property(std::string_view n) const {
     const std::size_t i = property_index(n);
     return i < properties.size() ? properties[i].get() : nullptr;
   }
-  // The index of the property named n, or size_t(-1).
+  // The index of the property named n, or no_property.
   std::size_t property_index(std::string_view n) const {
     for (std::size_t i = 0; i < properties.size(); ++i)
       if (same_text(properties[i]->name, n)) return i;
-    return static_cast<std::size_t>(-1);
+    return no_property;
   }
   std::vector<std::string> property_names() const {
     std::vector<std::string> out;

@@ -69,8 +69,9 @@ inline std::string string_kind(std::string_view s) {
   return "the string " + nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// What a for_each_field callback returns for a key that is not a property of the object's schema.
-constexpr std::size_t unknown_key = static_cast<std::size_t>(-1);
+// What a for_each_field callback returns for a key that is not a property of the object's schema
+// (what schema_node::property_index returns for it).
+constexpr std::size_t unknown_key = schema_node::no_property;
 
 // ---- the nlohmann reader --------------------------------------------------------------------
 
