@@ -660,10 +660,7 @@ class explainer {
       trace_node t;
       t.at = at;
       t.v = v;
-      out.clear();
-      clauses cs(out);
-      describe(t, false, cs);
-      if (!cs.any()) out = r.title;
+      message_for(rule, t, outcome::no, out);  // the conjunct's node stands for the rule's trace
       return true;
     }
     return false;
