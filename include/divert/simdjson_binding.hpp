@@ -160,7 +160,7 @@ class simdjson_reader {
       // Keys with escapes are compared by nlohmann's duplicate check in its own way: let it.
       // Without escapes (or control characters, which nlohmann rejects), the key is its raw
       // text, valid UTF-8 since simdjson's first stage checked the whole line. (The scan reads
-      // 16 bytes at a time: the document is padded.)
+      // up to 16 bytes at a time, special_json_step: the document is padded.)
       const char* raw = fd.key().raw();
       const char* end = find_special_json_byte(raw);
       if (*end != '"') throw simdjson_fallback{};
