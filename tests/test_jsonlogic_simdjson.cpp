@@ -56,11 +56,30 @@ std::string via_simdjson(divert::simdjson_data_reader& reader, const rule& r, co
   }
 }
 
-// All three bindings of `text` for `r` agree.
+// Read in place (`padded`): the text inside a larger buffer, followed by JSON that would change
+// the answer if it were read (as the next line of a JSONL file would follow it).
+std::string via_simdjson_in_place(divert::simdjson_data_reader& reader, const rule& r, const std::string& text) {
+  std::string buffer = text;
+  while (buffer.size() < text.size() + simdjson::SIMDJSON_PADDING) buffer += R"(,"k":[9],"offence":{"type":"x"}})";
+  try {
+    divert::jsonlogic::data d;
+    reader.bind(r, std::string_view(buffer.data(), text.size()), d, "case.json", /*padded=*/true);
+    return divert::detail::value_to_json(r.evaluate(d)).dump();
+  } catch (const divert::error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+// All four bindings of `text` for `r` agree.
 void check_same(divert::simdjson_data_reader& reader, const rule& r, const std::string& text) {
   const std::string whole = via_whole(r, text);
   CHECK(via_nlohmann(r, text) == whole);
   CHECK(via_simdjson(reader, r, text) == whole);
+  // In place, the same answer, and nlohmann's reading exactly when the copy needed it.
+  divert::simdjson_data_reader copied, in_place;
+  via_simdjson(copied, r, text);
+  CHECK(via_simdjson_in_place(in_place, r, text) == whole);
+  CHECK(in_place.fallbacks() == copied.fallbacks());
 }
 
 }  // namespace

@@ -285,19 +285,28 @@ class simdjson_case_reader {
 //
 //   divert::simdjson_data_reader reader;                 // one per thread; reuse it
 //   reader.bind(rule, line, data);                       // then rule.test(data), rule.evaluate(data)
+//
+// As simdjson_case_reader's, `padded` says that at least simdjson::SIMDJSON_PADDING readable
+// bytes follow the text in memory (a line inside a larger buffer): the text is then read in
+// place instead of copied to a padded buffer first.
 class simdjson_data_reader {
  public:
-  void bind(const jsonlogic::rule& r, std::string_view text, jsonlogic::data& d, const std::string& file = {}) {
+  void bind(const jsonlogic::rule& r, std::string_view text, jsonlogic::data& d, const std::string& file = {},
+            bool padded = false) {
     const limits& lim = r.data_limits();
     if (text.size() <= lim.max_document_bytes) {
-      if (buffer_.size() < text.size() + simdjson::SIMDJSON_PADDING)
-        buffer_.resize(text.size() + simdjson::SIMDJSON_PADDING);
-      std::memcpy(buffer_.data(), text.data(), text.size());
-      std::memset(buffer_.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
+      const char* data = text.data();
+      if (!padded) {
+        if (buffer_.size() < text.size() + simdjson::SIMDJSON_PADDING)
+          buffer_.resize(text.size() + simdjson::SIMDJSON_PADDING);
+        std::memcpy(buffer_.data(), text.data(), text.size());
+        std::memset(buffer_.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
+        data = buffer_.data();
+      }
       // A NUL byte is a syntax error to nlohmann's reading; simdjson may read past it as a value's end.
       const bool has_nul = std::memchr(text.data(), 0, text.size()) != nullptr;
       try {
-        if (!has_nul && dom(r, text, detail::short_enough(text.size(), lim), d)) return;
+        if (!has_nul && dom(r, data, text.size(), detail::short_enough(text.size(), lim), d)) return;
       } catch (const detail::simdjson_fallback&) {
       }
     }
@@ -311,7 +320,7 @@ class simdjson_data_reader {
  private:
   // simdjson's DOM, then the slots from it (projected) or the whole document converted;
   // false when simdjson cannot read the text.
-  bool dom(const jsonlogic::rule& r, std::string_view text, bool within_limits, jsonlogic::data& d) {
+  bool dom(const jsonlogic::rule& r, const char* text, std::size_t size, bool within_limits, jsonlogic::data& d) {
     const limits& lim = r.data_limits();
     // With a depth of d, simdjson's parser fails at d nested arrays and objects, not counting an
     // empty one inside them: given the rule's max_depth (no more than simdjson's own default), no
@@ -319,9 +328,9 @@ class simdjson_data_reader {
     // all, which simdjson cannot be told: nlohmann reads those texts.
     if (lim.max_depth == 0) return false;
     const std::size_t depth = std::min<std::size_t>(lim.max_depth, simdjson::DEFAULT_MAX_DEPTH);
-    if (dom_.max_depth() != depth && dom_.allocate(std::max(dom_.capacity(), text.size()), depth)) return false;
+    if (dom_.max_depth() != depth && dom_.allocate(std::max(dom_.capacity(), size), depth)) return false;
     simdjson::dom::element root;
-    if (dom_.parse(buffer_.data(), text.size(), false).get(root)) return false;
+    if (dom_.parse(text, size, false).get(root)) return false;
     const detail::program& p = r.program();
     const detail::simdjson_tape tape(dom_.doc);
     if (!p.projection.empty() && within_limits) {
@@ -337,7 +346,7 @@ class simdjson_data_reader {
         [&](detail::arena& storage) {
           return detail::simdjson_to_value(tape, r.symbols(), storage, lim).convert(detail::simdjson_tape::root);
         },
-        [&] { return 64 + 8 * text.size(); }, d);
+        [&] { return 64 + 8 * size; }, d);
     return true;
   }
 
