@@ -174,6 +174,10 @@ TEST_CASE("jsonlogic simdjson reader: a rule that reads only static paths gets t
       R"({"merge": [{"var": "a"}, {"var": "a.b"}, {"var": "a.b.c"}]})",
       R"({"some": [{"var": "xs"}, {"==": [{"var": "y.z"}, "yes"]}]})",
       R"({"map": [{"var": "xs"}, {"var": ""}]})",
+      // Keys are matched by their length first: keys of one length, read and not, and keys of
+      // 32 bytes or more (searched for); item keys of the length of the one read, and not.
+      R"({"cat": [{"var": "abcd"}, "|", {"var": "abce.f"}, "|", {"var": "key_of_thirty_two_bytes_or_more_x"}]})",
+      R"({"some": [{"var": "xs"}, {"==": [{"var": "yy"}, "yes"]}]})",
   };
   const std::vector<std::string> texts = {
       R"({"a":{"b":1}})",
@@ -191,6 +195,10 @@ TEST_CASE("jsonlogic simdjson reader: a rule that reads only static paths gets t
       R"({"a":{"b":1}} x)",        // text after the document
       R"([{"a":1}])",              // not an object
       R"({"xs":[{"y":{"z":"yes"}}],"unread":{"deep":[[[[[[1]]]]]]}})",
+      R"({"abcf":1,"abce":{"f":2},"abcd":3,"key_of_thirty_two_bytes_or_more_y":4,"key_of_thirty_two_bytes_or_more_x":5})",
+      R"({"abcd":1,"abcd":2,"key_of_thirty_two_bytes_or_more_x":3,"key_of_thirty_two_bytes_or_more_x":4})",
+      R"({"xs":[{"zz":"yes","yy":"no","y":"yes","yyy":"yes"},{"zz":"no","yy":"yes"}]})",
+      R"({"xs":[{"yy":"no","yz":"yes"},{"yy":"yes","yy":"no"}]})",
   };
   divert::simdjson_data_reader reader;
   for (const auto& rule_text : rules) {

@@ -48,6 +48,8 @@ bool within_limits(const Json& j, const limits& lim, std::size_t depth = 0) {
 
 // The index in n.item_keys of an item's `key`, or n.item_keys.size() when the rule does not read it.
 inline std::size_t item_key_index(const program& p, const projection_node& n, std::string_view key) {
+  if (!(n.item_key_lengths & projection_node::length_bit(key.size())))
+    return n.item_keys.size();  // no item key this long
   std::size_t k = 0;
   while (k < n.item_keys.size() && !same_text(p.symbols.string_value(n.item_keys[k]).sv(), key)) ++k;
   return k;
@@ -55,6 +57,10 @@ inline std::size_t item_key_index(const program& p, const projection_node& n, st
 
 // The slots at or below node n, from `whole`, the value at n: what is left of each path, walked.
 inline void fill_below(const program& p, const projection_node& n, value whole, value* slots, arena& storage) {
+  if (n.only_ends) {  // every path ends here: nothing to walk
+    for (std::uint32_t slot : n.slots) slots[slot] = whole;
+    return;
+  }
   for (const auto& b : n.below) {
     const var_path& path = p.paths[p.slot_paths[b.slot]];
     slots[b.slot] = b.depth == path.count ? whole : walk_path(p, whole, path, storage, b.depth);

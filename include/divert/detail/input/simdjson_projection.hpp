@@ -183,9 +183,18 @@ class simdjson_projection {
     std::size_t next = 0;  // where to look first: keys mostly come in the order the rule reads them
     for (std::size_t j = at + 1; j < end; j = tape_.after(j + 1)) {
       const std::string_view key = tape_.string(j);
-      std::size_t k = next, tried = 0;
-      for (; tried < count && !same_text(nodes_[n.children[k]].key, key); ++tried) k = k + 1 == count ? 0 : k + 1;
-      if (tried == count) continue;
+      std::size_t k;
+      const std::uint8_t by_length = key.size() < 32 ? n.child_by_length[key.size()] : projection_node::many_children;
+      if (by_length == 0) continue;
+      if (by_length != projection_node::many_children) {
+        k = by_length - 1u;
+        if (!same_bytes(nodes_[n.children[k]].key.data(), key.data(), key.size())) continue;
+      } else {
+        k = next;
+        std::size_t tried = 0;
+        for (; tried < count && !same_text(nodes_[n.children[k]].key, key); ++tried) k = k + 1 == count ? 0 : k + 1;
+        if (tried == count) continue;
+      }
       next = k + 1 == count ? 0 : k + 1;
       if (seen & (std::uint64_t{1} << k)) throw simdjson_fallback{};
       seen |= std::uint64_t{1} << k;

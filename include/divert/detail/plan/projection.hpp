@@ -113,6 +113,17 @@ inline std::vector<projection_node> build_projection(const program& p) {
     for (std::uint32_t slot : n.slots) all = all && item_keys_read(p, slot, keys);
     if (all && keys.size() <= 64) n.item_keys = std::move(keys);
   }
+  for (projection_node& n : nodes) {
+    for (std::uint16_t key : n.item_keys) n.item_key_lengths |= projection_node::length_bit(p.symbols.name(key).size());
+    n.only_ends = n.below.size() == n.slots.size();
+    for (std::size_t k = 0; k < n.children.size(); ++k) {
+      const std::size_t len = nodes[n.children[k]].key.size();
+      if (len >= 32) continue;
+      std::uint8_t& c = n.child_by_length[len];
+      c = c == 0 && k + 1 < projection_node::many_children ? static_cast<std::uint8_t>(k + 1)
+                                                           : projection_node::many_children;
+    }
+  }
   return nodes;
 }
 
