@@ -106,55 +106,80 @@ BENCHMARK_CAPTURE(bind_and_decide, lewisham_eligible, "lewisham.json", eligible_
 // ---- the physical reference: Lewisham's rules hand-written -------------------------------------
 // The same decision (status and pathway) for the same rules, written out in C++: first over the
 // facts divert bound (slots, interned strings: the engine's overhead is the difference), then
+// the same writing the whole divert::decision the engine writes (each rule's outcome too), then
 // over a plain struct (no engine, no strings: the physical limit).
 
 struct lewisham_symbols {
   std::uint16_t metropolitan, lewisham, bexley, greenwich, possession, cannabis, cannabis_resin;
 };
 
+// Lewisham's rules by hand over bound facts: 0 no, 1 yes, 2 unknown, the three-valued answer
+// the policy gives.
+class lewisham_by_hand {
+ public:
+  explicit lewisham_by_hand(const divert::policy& p) {
+    const auto& syms = p.impl().schema->symbols;
+    const auto& schema = *p.impl().schema;
+    s_ = {syms.find("metropolitan"), syms.find("lewisham"), syms.find("bexley"),        syms.find("greenwich"),
+          syms.find("possession"),   syms.find("cannabis"), syms.find("cannabis_resin")};
+    auto slot = [&](const char* path) { return schema.find(path)->slot; };
+    force_ = slot("offence.force");
+    area_ = slot("offence.area");
+    type_ = slot("offence.type");
+    age_ = slot("person.age");
+    substances_ = slot("substances");
+    personal_ = slot("assessment.personal_use");
+    supply_ = slot("assessment.supply_indicators");
+    drug_ = schema.find("substances")->items ? schema.find("substances")->fields[0]->field : 0;
+  }
+
+  static int tri(bool known, bool yes) { return known ? (yes ? 1 : 0) : 2; }
+
+  // The eligibility rules, in the policy's order (the implicit jurisdiction rule first).
+  void eligibility(const divert::detail::value* x, int out[5]) const {
+    using divert::detail::kind;
+    using divert::detail::value;
+    // Free strings (offence.area) are not interned by the schema: compare their bytes, as the engine must.
+    auto is = [](const value& v, const char* text) { return v.k == kind::string && v.sv() == text; };
+    out[0] = x[force_].k != kind::string || x[area_].k != kind::string
+                 ? 2
+                 : (x[force_].sym == s_.metropolitan &&
+                    (is(x[area_], "lewisham") || is(x[area_], "bexley") || is(x[area_], "greenwich")));
+    out[1] = tri(x[age_].k == kind::number, x[age_].num >= 18 && x[age_].num <= 24);
+    out[2] = tri(x[type_].k == kind::string, x[type_].sym == s_.possession);
+    out[3] = 2;
+    if (x[substances_].k == kind::array) {
+      const value& arr = x[substances_];
+      bool all = arr.n > 0, unknown = false;
+      for (std::uint32_t i = 0; i < arr.n && all; ++i) {
+        const value& d = arr.items[i].members[drug_].v;
+        if (d.k != kind::string)
+          unknown = true;
+        else if (d.sym != s_.cannabis && d.sym != s_.cannabis_resin)
+          all = false;
+      }
+      out[3] = !all ? 0 : unknown ? 2 : 1;
+    }
+    out[4] = tri(x[personal_].k == kind::boolean, x[personal_].b);
+  }
+  int supply_suspected(const divert::detail::value* x) const {
+    return tri(x[supply_].k == divert::detail::kind::boolean, x[supply_].b);
+  }
+
+ private:
+  lewisham_symbols s_{};
+  int force_ = 0, area_ = 0, type_ = 0, age_ = 0, substances_ = 0, personal_ = 0, supply_ = 0, drug_ = 0;
+};
+
 void hand_written_over_facts(benchmark::State& state) {
   const divert::policy& p = load("lewisham.json");
   divert::facts f = p.bind(eligible_case());
-  const auto& syms = p.impl().schema->symbols;
-  const auto& schema = *p.impl().schema;
-  lewisham_symbols s{syms.find("metropolitan"),  syms.find("lewisham"),   syms.find("bexley"),
-                     syms.find("greenwich"),     syms.find("possession"), syms.find("cannabis"),
-                     syms.find("cannabis_resin")};
-  auto slot = [&](const char* path) { return schema.find(path)->slot; };
-  const int force = slot("offence.force"), area = slot("offence.area"), type = slot("offence.type"),
-            age = slot("person.age"), substances = slot("substances"), personal = slot("assessment.personal_use"),
-            supply = slot("assessment.supply_indicators");
-  const int drug = schema.find("substances")->items ? schema.find("substances")->fields[0]->field : 0;
-  using divert::detail::kind;
-  using divert::detail::value;
-  // Free strings (offence.area) are not interned by the schema: compare their bytes, as the engine must.
-  auto is = [](const value& v, const char* text) { return v.k == kind::string && v.sv() == text; };
+  const lewisham_by_hand by_hand(p);
   for (auto _ : state) {
-    const value* x = f.slots();
-    // 0 no, 1 yes, 2 unknown: the same three-valued answer the policy gives.
-    auto tri = [](bool known, bool yes) { return known ? (yes ? 1 : 0) : 2; };
-    int jurisdiction = x[force].k != kind::string || x[area].k != kind::string
-                           ? 2
-                           : (x[force].sym == s.metropolitan &&
-                              (is(x[area], "lewisham") || is(x[area], "bexley") || is(x[area], "greenwich")));
-    int in_age = tri(x[age].k == kind::number, x[age].num >= 18 && x[age].num <= 24);
-    int is_possession = tri(x[type].k == kind::string, x[type].sym == s.possession);
-    int cannabis_only = 2;
-    if (x[substances].k == kind::array) {
-      const value& arr = x[substances];
-      bool all = arr.n > 0, unknown = false;
-      for (std::uint32_t i = 0; i < arr.n && all; ++i) {
-        const value& d = arr.items[i].members[drug].v;
-        if (d.k != kind::string)
-          unknown = true;
-        else if (d.sym != s.cannabis && d.sym != s.cannabis_resin)
-          all = false;
-      }
-      cannabis_only = !all ? 0 : unknown ? 2 : 1;
-    }
-    int personal_use = tri(x[personal].k == kind::boolean, x[personal].b);
-    int supply_suspected = tri(x[supply].k == kind::boolean, x[supply].b);
-    int rules[] = {jurisdiction, in_age, is_possession, cannabis_only, personal_use};
+    const divert::detail::value* x = f.slots();
+    int rules[5];
+    by_hand.eligibility(x, rules);
+    const int supply_suspected = by_hand.supply_suspected(x);
     bool any_false = false, any_unknown = false;
     for (int r : rules) {
       any_false |= r == 0;
@@ -169,6 +194,57 @@ void hand_written_over_facts(benchmark::State& state) {
   }
 }
 BENCHMARK(hand_written_over_facts);
+
+// The same, writing what policy::decide writes: the divert::decision with each rule's outcome,
+// the exclusion only when no eligibility rule is false, the pathway (`when: true`) only when no
+// exclusion holds. Checked against the engine's decision before timing.
+void hand_written_decision_over_facts(benchmark::State& state) {
+  const divert::policy& p = load("lewisham.json");
+  divert::facts f = p.bind(eligible_case());
+  const lewisham_by_hand by_hand(p);
+  auto decide = [&](divert::decision& d) {
+    const divert::detail::value* x = f.slots();
+    constexpr divert::outcome as_outcome[3] = {divert::outcome::no, divert::outcome::yes, divert::outcome::unknown};
+    d.reset(7);
+    int rules[5];
+    by_hand.eligibility(x, rules);
+    bool any_false = false, any_unknown = false;
+    for (int k = 0; k < 5; ++k) {
+      d.set(k, as_outcome[rules[k]]);
+      any_false |= rules[k] == 0;
+      any_unknown |= rules[k] == 2;
+    }
+    if (any_false) {
+      d.status = divert::status::not_eligible;
+      return;
+    }
+    const int supply_suspected = by_hand.supply_suspected(x);
+    d.set(5, as_outcome[supply_suspected]);
+    if (any_unknown) {
+      d.status = divert::status::undetermined;
+    } else if (supply_suspected == 1) {
+      d.status = divert::status::excluded;
+    } else {
+      d.set(6, divert::outcome::yes);
+      d.status = supply_suspected == 2 ? divert::status::undetermined : divert::status::eligible;
+      if (d.status == divert::status::eligible) d.pathway = 0;
+    }
+  };
+  divert::decision engine, mine;
+  p.decide(f, engine);
+  decide(mine);
+  bool same = engine.status == mine.status && engine.pathway == mine.pathway;
+  for (std::size_t k = 0; k < 7; ++k) same = same && engine.at(k) == mine.at(k);
+  if (!same) {
+    state.SkipWithError("the hand-written decision differs from the engine's");
+    return;
+  }
+  for (auto _ : state) {
+    decide(mine);
+    benchmark::DoNotOptimize(mine);
+  }
+}
+BENCHMARK(hand_written_decision_over_facts);
 
 struct plain_case {
   int force, area, type, age;
