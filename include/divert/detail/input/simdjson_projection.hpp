@@ -150,9 +150,9 @@ class simdjson_to_value {
 };
 
 // Fills a rule's slots from simdjson's DOM of a document, following only the projection's keys.
-// (simdjson's DOM, not its on-demand API: the DOM parser dispatches at run time to the best
-// kernel of the machine, where on-demand code is compiled for the build's -march, generic by
-// default, and is then slower than the DOM.)
+// (simdjson's DOM, not its on-demand API: both find the structure with the machine's best
+// kernel, chosen at run time, but on-demand's walk is compiled here for the build's -march,
+// generic by default, and a walk validating every value, as the DOM does, is slower.)
 class simdjson_projection {
  public:
   simdjson_projection(const program& p, const simdjson_tape& tape, arena& storage, value* slots, const limits& lim)
