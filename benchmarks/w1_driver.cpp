@@ -97,6 +97,8 @@ struct jsonl_text {
   std::string text;
   std::vector<std::string_view> lines;  // into text, without their newlines
 
+  jsonl_text(const jsonl_text&) = delete;  // lines point into text
+  jsonl_text& operator=(const jsonl_text&) = delete;
   explicit jsonl_text(const std::vector<std::string>& each) {
     std::size_t size = 0;
     for (const auto& l : each) size += l.size() + 1;

@@ -247,6 +247,12 @@ DIVERT_FUZZ_API void run_jsonlogic(std::string_view bytes) {
       });
       const std::string via_simdjson =
           answer([&](divert::jsonlogic::data& b) { reader.bind(*rule, data_text, b, "data.json"); });
+      // In place (padded): the text followed by JSON that would change the answer if read.
+      std::string buffer(data_text);
+      while (buffer.size() < data_text.size() + simdjson::SIMDJSON_PADDING) buffer += R"(,"a":[1],"b":{"c":"x"}})";
+      const std::string via_in_place = answer([&](divert::jsonlogic::data& b) {
+        reader.bind(*rule, std::string_view(buffer.data(), data_text.size()), b, "data.json", /*padded=*/true);
+      });
       const std::string via_whole = answer([&](divert::jsonlogic::data& b) {
         const ojson doc = divert::detail::parse_json_text(data_text, "data.json", rule->data_limits(), false);
         rule->bind_built(
@@ -261,6 +267,8 @@ DIVERT_FUZZ_API void run_jsonlogic(std::string_view bytes) {
               "rule::bind and the whole document bind the data differently:\n" + via_nlohmann + "\n---\n" + via_whole);
       require(via_simdjson == via_nlohmann,
               "simdjson and nlohmann bind the data differently:\n" + via_simdjson + "\n---\n" + via_nlohmann);
+      require(via_in_place == via_simdjson, "simdjson in place and from a copy bind the data differently:\n" +
+                                                via_in_place + "\n---\n" + via_simdjson);
     }
     if (!have_data) continue;
     std::string first;
