@@ -57,7 +57,7 @@ inline std::size_t item_key_index(const program& p, const projection_node& n, st
 
 // The slots at or below node n, from `whole`, the value at n: what is left of each path, walked.
 inline void fill_below(const program& p, const projection_node& n, value whole, value* slots, arena& storage) {
-  if (n.only_ends) {  // every path ends here: nothing to walk
+  if (n.below.size() == n.slots.size()) {  // every path at or below n ends here: nothing to walk
     for (std::uint32_t slot : n.slots) slots[slot] = whole;
     return;
   }

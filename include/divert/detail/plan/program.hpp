@@ -202,9 +202,6 @@ struct projection_node {
   std::vector<std::uint16_t> item_keys;
   std::uint64_t item_key_lengths = 0;  // length_bit of each item key: most keys not read are told by their length
   static std::uint64_t length_bit(std::size_t n) noexcept { return std::uint64_t{1} << (n < 63 ? n : 63); }
-  // Every slot at or below this node ends here (below.size() == slots.size()): the value is the
-  // slots' value as it is, no path left to walk.
-  bool only_ends = false;
   // The child whose key has this length (0..31): 0 none, k + 1 children[k], many_children more
   // than one (search them); a key of 32 bytes or more is searched for.
   static constexpr std::uint8_t many_children = 255;

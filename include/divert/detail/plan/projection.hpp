@@ -115,7 +115,6 @@ inline std::vector<projection_node> build_projection(const program& p) {
   }
   for (projection_node& n : nodes) {
     for (std::uint16_t key : n.item_keys) n.item_key_lengths |= projection_node::length_bit(p.symbols.name(key).size());
-    n.only_ends = n.below.size() == n.slots.size();
     for (std::size_t k = 0; k < n.children.size(); ++k) {
       const std::size_t len = nodes[n.children[k]].key.size();
       if (len >= 32) continue;
