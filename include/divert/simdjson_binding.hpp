@@ -209,6 +209,16 @@ class simdjson_reader {
   std::vector<std::vector<std::string_view>>& keys_;  // keys seen that the schema does not know, per nesting level
 };
 
+// `text` where simdjson may read SIMDJSON_PADDING bytes past its end: in place when the caller
+// says those bytes are there (`padded`), else a copy in `buffer`, padded with spaces.
+inline const char* readable_padded(std::string_view text, bool padded, std::vector<char>& buffer) {
+  if (padded) return text.data();
+  if (buffer.size() < text.size() + simdjson::SIMDJSON_PADDING) buffer.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  std::memcpy(buffer.data(), text.data(), text.size());
+  std::memset(buffer.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
+  return buffer.data();
+}
+
 }  // namespace detail
 
 // Binds JSON text into facts with simdjson's on-demand parser. Not thread-safe: one per thread.
@@ -226,14 +236,7 @@ class simdjson_case_reader {
     if (text.size() > lim.max_document_bytes) return fallback(f, text, diags, file, lim);
     // A NUL byte is a syntax error to nlohmann's reading; simdjson may read past it as a value's end.
     if (std::memchr(text.data(), 0, text.size())) return fallback(f, text, diags, file, lim);
-    const char* data = text.data();
-    if (!padded) {
-      if (buffer_.size() < text.size() + simdjson::SIMDJSON_PADDING)
-        buffer_.resize(text.size() + simdjson::SIMDJSON_PADDING);
-      std::memcpy(buffer_.data(), text.data(), text.size());
-      std::memset(buffer_.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
-      data = buffer_.data();
-    }
+    const char* data = detail::readable_padded(text, padded, buffer_);
     std::size_t before = diags.size();
     try {
       simdjson::ondemand::document doc;
@@ -295,14 +298,7 @@ class simdjson_data_reader {
             bool padded = false) {
     const limits& lim = r.data_limits();
     if (text.size() <= lim.max_document_bytes) {
-      const char* data = text.data();
-      if (!padded) {
-        if (buffer_.size() < text.size() + simdjson::SIMDJSON_PADDING)
-          buffer_.resize(text.size() + simdjson::SIMDJSON_PADDING);
-        std::memcpy(buffer_.data(), text.data(), text.size());
-        std::memset(buffer_.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
-        data = buffer_.data();
-      }
+      const char* data = detail::readable_padded(text, padded, buffer_);
       // (A NUL byte needs no search here, as it does for simdjson_case_reader: simdjson's DOM
       // parser validates the whole text and fails on it, and nlohmann reads the text again.)
       try {
