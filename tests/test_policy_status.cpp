@@ -719,7 +719,8 @@ TEST_CASE("policy explain: a false `and` rule's message made without a trace is 
     }
   }
   CHECK(compared > 10000);
-  CHECK(untraced > 3000);  // the way without a trace was taken, for W1's rule and others
+  // message_of_false_and answered without a trace (W1's rule, which has no message of its own, and others)
+  CHECK(untraced > 3000);
 }
 
 TEST_CASE("policy decide: a policy of more than 64 rules decides as its 4-rule original", "[policy][status]") {
