@@ -109,30 +109,38 @@ inline bool tally_pathway(rule_tally& t, std::uint32_t k, outcome o, bool unique
 }
 
 // The common case: no rule set aside, only what decides is evaluated, at most 64 rules (their
-// outcomes live inline in the decision).
+// outcomes live inline in the decision). Each stage keeps only its outcome bits, and a false
+// eligibility rule settles the decision at once: less state live across the rules' loops.
 DIVERT_HOT_INLINE void decide_lean(const policy_impl& p, fast_evaluator& fast, decision& d) {
   outcome* out = decision_access::outcomes(d);
   const std::uint32_t n_elig = p.n_eligibility, first_path = p.first_pathway(), n_rules = first_path + p.n_pathways;
-  const bool unique = p.unique_pathways;
-  rule_tally t;
-  unsigned seen = 0;  // the outcome bits of the stage so far
+  unsigned elig = 0, excl = 0;  // each stage's outcome bits
   std::uint32_t i = 0;
-  auto run = [&](std::uint32_t r) DIVERT_HOT_LAMBDA {
-    const outcome o = outcome_of_truth(fast.rule(r));
-    out[r] = o;
-    seen |= outcome_bit(o);
-  };
-  for (; i < n_elig; ++i) run(i);
-  if (tally_eligibility(t, seen)) {
-    seen = 0;
-    for (; i < first_path; ++i) run(i);
-    if (tally_exclusions(t, seen))
-      for (; i < n_rules; ++i) {
-        run(i);
-        if (!tally_pathway(t, i - first_path, out[i], unique, false)) break;
-      }
+  for (; i < n_elig; ++i) {
+    const outcome o = outcome_of_truth(fast.rule(i));
+    out[i] = o;
+    elig |= outcome_bit(o);
   }
-  settle(t, unique, d);
+  if (elig & outcome_bit(outcome::no)) {
+    d.status = status::not_eligible;
+    return;
+  }
+  for (; i < first_path; ++i) {
+    const outcome o = outcome_of_truth(fast.rule(i));
+    out[i] = o;
+    excl |= outcome_bit(o);
+  }
+  rule_tally t;
+  t.elig_unknown = elig & outcome_bit(outcome::unknown);
+  if (tally_exclusions(t, excl)) {
+    const bool unique = p.unique_pathways;
+    for (; i < n_rules; ++i) {
+      const outcome o = outcome_of_truth(fast.rule(i));
+      out[i] = o;
+      if (!tally_pathway(t, i - first_path, o, unique, false)) break;
+    }
+  }
+  settle(t, p.unique_pathways, d);
 }
 
 inline void decide(const policy_impl& p, const value* slots, const decide_settings& settings, decision& d) {

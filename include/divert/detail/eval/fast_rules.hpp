@@ -167,7 +167,8 @@ class fast_evaluator {
     const value& arr = slots_[r.a];
     if (arr.k != kind::array) return 2;
     const fast_leaf& body = leaves_[r.first];
-    return strict::quantify(r.quantifier, arr.n, [&](std::uint32_t k) { return field_leaf(body, arr, k, root); });
+    return strict::quantify(r.quantifier, arr.n,
+                            [&](std::uint32_t k) DIVERT_HOT_LAMBDA { return field_leaf(body, arr, k, root); });
   }
 
   // A field test on item k of `arr`; only the general path needs a scope, made there.
@@ -179,13 +180,23 @@ class fast_evaluator {
       std::uint8_t out = 2;
       if (in_bits(x, l, out)) return out;
     }
+    return general_item(l.at, arr, k, root);
+  }
+
+  // A field test the fast path does not answer, in the scope of item k of `arr`: out of line,
+  // so that the loop over items does not build a scope it does not need.
+#if defined(__GNUC__) || defined(__clang__)
+  __attribute__((noinline))
+#endif
+  std::uint8_t
+  general_item(std::uint32_t at, const value& arr, std::uint32_t k, const scope& root) const {
     scope inner;
     inner.parent = &root;
     inner.iterable = arr;
     inner.is_iteration = true;
     inner.data = arr.items[k];
     inner.index = k;
-    return general(l.at, inner);
+    return general(at, inner);
   }
 
   // Set membership by symbol bit; a string without a symbol (a free-text fact) by its bytes

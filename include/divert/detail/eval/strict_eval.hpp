@@ -21,7 +21,7 @@ enum class tri : std::uint8_t { no = 0, yes = 1, unknown = 2 };
 // ends the loop, an unknown one makes the answer unknown only if nothing decides. all of [] is
 // false (JsonLogic). `item(k)` answers for item k.
 template <class Item>
-inline std::uint8_t quantify(opcode q, std::uint32_t n, Item&& item) {
+DIVERT_HOT_INLINE std::uint8_t quantify(opcode q, std::uint32_t n, Item&& item) {
   bool unknown = false;
   for (std::uint32_t k = 0; k < n; ++k) {
     std::uint8_t t = item(k);
