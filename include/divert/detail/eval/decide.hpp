@@ -81,6 +81,8 @@ inline void settle(const rule_tally& t, bool unique, decision& d) {
 // Which outcomes a stage has had, as bits (1 some no, 2 some yes, 4 some unknown): a rule's bit
 // (for no, yes and unknown, the outcomes a rule comes to).
 inline unsigned outcome_bit(outcome o) noexcept { return 1u << (static_cast<unsigned>(o) - 1); }
+// The same bit from the fast evaluator's truth (outcome_of_truth's outcome).
+inline unsigned truth_bit(std::uint8_t t) noexcept { return 1u << t; }
 
 // The eligibility rules' outcomes (their bits) into the tally; false when one is false, which settles it.
 inline bool tally_eligibility(rule_tally& t, unsigned seen) noexcept {
@@ -110,25 +112,28 @@ inline bool tally_pathway(rule_tally& t, std::uint32_t k, outcome o, bool unique
 
 // The common case: no rule set aside, only what decides is evaluated, at most 64 rules (their
 // outcomes live inline in the decision). Each stage keeps only its outcome bits, and a false
-// eligibility rule settles the decision at once: less state live across the rules' loops.
-DIVERT_HOT_INLINE void decide_lean(const policy_impl& p, fast_evaluator& fast, decision& d) {
-  outcome* out = decision_access::outcomes(d);
+// eligibility rule settles the decision at once: less state live across the rules' loops. Out of
+// line, in a frame of its own, so that the general path's state does not crowd its registers.
+DIVERT_OUT_OF_LINE inline void decide_lean(const policy_impl& p, const value* slots, decision& d) {
   const std::uint32_t n_elig = p.n_eligibility, first_path = p.first_pathway(), n_rules = first_path + p.n_pathways;
+  d.reset(n_rules);
+  outcome* out = decision_access::outcomes(d);
+  fast_evaluator fast(p.prog, p.fast, slots);
   unsigned elig = 0, excl = 0;  // each stage's outcome bits
   std::uint32_t i = 0;
   for (; i < n_elig; ++i) {
-    const outcome o = outcome_of_truth(fast.rule(i));
-    out[i] = o;
-    elig |= outcome_bit(o);
+    const std::uint8_t truth = fast.rule(i);
+    out[i] = outcome_of_truth(truth);
+    elig |= truth_bit(truth);
   }
   if (elig & outcome_bit(outcome::no)) {
     d.status = status::not_eligible;
     return;
   }
   for (; i < first_path; ++i) {
-    const outcome o = outcome_of_truth(fast.rule(i));
-    out[i] = o;
-    excl |= outcome_bit(o);
+    const std::uint8_t truth = fast.rule(i);
+    out[i] = outcome_of_truth(truth);
+    excl |= truth_bit(truth);
   }
   rule_tally t;
   t.elig_unknown = elig & outcome_bit(outcome::unknown);
@@ -145,12 +150,12 @@ DIVERT_HOT_INLINE void decide_lean(const policy_impl& p, fast_evaluator& fast, d
 
 inline void decide(const policy_impl& p, const value* slots, const decide_settings& settings, decision& d) {
   const std::uint32_t n_rules = p.first_pathway() + p.n_pathways;
-  d.reset(n_rules);
-  fast_evaluator fast(p.prog, p.fast, slots);
   if (!settings.skip && !settings.evaluate_all && n_rules <= 64) {
-    decide_lean(p, fast, d);
+    decide_lean(p, slots, d);
     return;
   }
+  d.reset(n_rules);
+  fast_evaluator fast(p.prog, p.fast, slots);
 
   const std::vector<bool>* skip = settings.skip;
   auto run = [&](std::uint32_t i) {

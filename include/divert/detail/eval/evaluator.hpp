@@ -17,13 +17,16 @@
 #include "divert/detail/plan/program.hpp"
 
 // Hot helpers are inlined into the dispatch that calls them: a call per node costs more than the
-// node's work.
+// node's work. DIVERT_OUT_OF_LINE keeps a function in a frame of its own, so that its state and
+// its caller's do not crowd each other's registers (a cold fallback, or the lean decision path).
 #if defined(__GNUC__) || defined(__clang__)
 #define DIVERT_HOT_INLINE __attribute__((always_inline)) inline
 #define DIVERT_HOT_LAMBDA __attribute__((always_inline))
+#define DIVERT_OUT_OF_LINE __attribute__((noinline))
 #else
 #define DIVERT_HOT_INLINE inline
 #define DIVERT_HOT_LAMBDA
+#define DIVERT_OUT_OF_LINE
 #endif
 
 namespace divert::detail {
@@ -253,11 +256,7 @@ class machine {
     }
   }
 
-#if defined(__GNUC__) || defined(__clang__)
-  __attribute__((noinline))
-#endif
-  bool
-  slow_truth(std::uint32_t i, const scope& s) {
+  DIVERT_OUT_OF_LINE bool slow_truth(std::uint32_t i, const scope& s) {
     const instruction& ins = p_.code[i];
     switch (ins.op) {
       case opcode::js_eq_const:

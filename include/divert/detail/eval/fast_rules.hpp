@@ -180,23 +180,20 @@ class fast_evaluator {
       std::uint8_t out = 2;
       if (in_bits(x, l, out)) return out;
     }
-    return general_item(l.at, arr, k, root);
+    return general_item(p_, slots_, l.at, arr, k, root);
   }
 
   // A field test the fast path does not answer, in the scope of item k of `arr`: out of line,
   // so that the loop over items does not build a scope it does not need.
-#if defined(__GNUC__) || defined(__clang__)
-  __attribute__((noinline))
-#endif
-  std::uint8_t
-  general_item(std::uint32_t at, const value& arr, std::uint32_t k, const scope& root) const {
+  DIVERT_OUT_OF_LINE static std::uint8_t general_item(const program& p, const value* slots, std::uint32_t at,
+                                                      const value& arr, std::uint32_t k, const scope& root) {
     scope inner;
     inner.parent = &root;
     inner.iterable = arr;
     inner.is_iteration = true;
     inner.data = arr.items[k];
     inner.index = k;
-    return general(at, inner);
+    return general(p, slots, at, inner);
   }
 
   // Set membership by symbol bit; a string without a symbol (a free-text fact) by its bytes
@@ -290,19 +287,18 @@ class fast_evaluator {
         if constexpr (Rule) return items(l, s);
         break;
     }
-    return general(l.at, s);
+    return general(p_, slots_, l.at, s);
   }
 
   // What the fast path does not answer, through the general evaluator: made here, off the hot
   // path (strict programs never allocate from scratch, so an empty arena is all it needs).
-#if defined(__GNUC__) || defined(__clang__)
-  __attribute__((noinline))
-#endif
-  std::uint8_t
-  general(std::uint32_t at, const scope& s) const {
+  // (Static, given what it needs: the evaluator's own address does not escape, so its pointers
+  // can stay in registers.)
+  DIVERT_OUT_OF_LINE static std::uint8_t general(const program& p, const value* slots, std::uint32_t at,
+                                                 const scope& s) {
     arena scratch(0);
     null_tracer tracer;
-    machine<null_tracer> m(p_, slots_, scratch, tracer);
+    machine<null_tracer> m(p, slots, scratch, tracer);
     return m.strict_truth(at, s);
   }
 
