@@ -105,6 +105,17 @@ inline std::string record_text(const divert::policy& p, const divert::facts& f, 
   return json;
 }
 
+// What each rule must come to whatever the case: on the fast path (decide, every rule
+// evaluated), what the general evaluator answers for it.
+inline void check_rule_outcomes(const divert::policy& p, const divert::facts& f) {
+  divert::decision all;
+  p.decide(f, all, nullptr, /*evaluate_all=*/true);
+  divert::detail::arena scratch(0);
+  for (std::uint32_t i = 0; i < p.rule_count(); ++i)
+    require(all.at(i) == divert::detail::evaluate_rule(p.impl(), i, f.slots(), scratch),
+            "rule " + std::to_string(i) + ": the fast path and the general evaluator disagree");
+}
+
 // ---- policy: load + compile a policy file ---------------------------------------------------
 
 // A scratch directory holding a copy of the shipped policies and schemas, so that a fuzzed
@@ -173,6 +184,7 @@ DIVERT_FUZZ_API void run_policy(std::string_view bytes) {
     std::string first = record_text(p, f, true);
     require(record_text(p, f, true) == first, "explain gave two records for one case");
     record_text(p, f, false);
+    check_rule_outcomes(p, f);
   }
 }
 
@@ -198,6 +210,7 @@ DIVERT_FUZZ_API void run_case(std::string_view bytes) {
     std::string first = record_text(p, f, false);
     require(record_text(p, f, false) == first, "explain gave two records for one case");
     record_text(p, f, true);
+    check_rule_outcomes(p, f);
   }
 }
 
