@@ -613,14 +613,10 @@ std::vector<ojson> law_cases() {
   return cases;
 }
 
-TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[policy][status][law]") {
-  const std::vector<std::string> policies = law_policies();
-  const std::vector<ojson> cases = law_cases();
-  REQUIRE(cases.size() > 1000);
-
-  std::size_t compared = 0;
-  std::map<status, std::size_t> seen;
-  for (const auto& path : policies) {
+// Each of `cases` bound under each law policy whose schema accepts it: fn(path, policy, case, facts).
+template <class Fn>
+void for_each_law_binding(const std::vector<ojson>& cases, Fn&& fn) {
+  for (const auto& path : law_policies()) {
     const divert::policy& p = loaded(path);
     for (const auto& c : cases) {
       std::optional<divert::facts> f;
@@ -629,20 +625,32 @@ TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[poli
       } catch (const divert::case_error&) {
         continue;  // not a case this policy's schema accepts
       }
-      divert::decision lean, all;
-      p.decide(*f, lean);
-      p.decide(*f, all, nullptr, /*evaluate_all=*/true);
-      INFO(path << "\n" << c.dump());
-      REQUIRE(lean.status == all.status);
-      REQUIRE(lean.pathway == all.pathway);
-      REQUIRE(lean.no_pathway == all.no_pathway);
-      REQUIRE(lean.ambiguous == all.ambiguous);
-      for (std::size_t i = 0; i < p.rule_count(); ++i)
-        if (lean.at(i) != outcome::not_evaluated) REQUIRE(lean.at(i) == all.at(i));
-      ++compared;
-      ++seen[lean.status];
+      fn(path, p, c, *f);
     }
   }
+}
+
+TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[policy][status][law]") {
+  const std::vector<ojson> cases = law_cases();
+  REQUIRE(cases.size() > 1000);
+
+  std::size_t compared = 0;
+  std::map<status, std::size_t> seen;
+  for_each_law_binding(cases,
+                       [&](const std::string& path, const divert::policy& p, const ojson& c, const divert::facts& f) {
+                         divert::decision lean, all;
+                         p.decide(f, lean);
+                         p.decide(f, all, nullptr, /*evaluate_all=*/true);
+                         INFO(path << "\n" << c.dump());
+                         REQUIRE(lean.status == all.status);
+                         REQUIRE(lean.pathway == all.pathway);
+                         REQUIRE(lean.no_pathway == all.no_pathway);
+                         REQUIRE(lean.ambiguous == all.ambiguous);
+                         for (std::size_t i = 0; i < p.rule_count(); ++i)
+                           if (lean.at(i) != outcome::not_evaluated) REQUIRE(lean.at(i) == all.at(i));
+                         ++compared;
+                         ++seen[lean.status];
+                       });
   CHECK(compared > 5000);
   CHECK(seen.size() == 4);  // every status came up
 }
@@ -650,30 +658,20 @@ TEST_CASE("policy decide: the lean path and the evaluate-all path agree", "[poli
 // The fast path's records answer as the general evaluator does, rule by rule (fast_rules.hpp
 // says "by construction": this holds it to that, over every rule of every law policy).
 TEST_CASE("policy decide: each rule's outcome is the general evaluator's", "[policy][status][law]") {
-  const std::vector<std::string> policies = law_policies();
-  const std::vector<ojson> cases = law_cases();
   divert::detail::arena scratch(0);
   std::size_t compared = 0;
   std::map<outcome, std::size_t> seen;
-  for (const auto& path : policies) {
-    const divert::policy& p = loaded(path);
-    for (const auto& c : cases) {
-      std::optional<divert::facts> f;
-      try {
-        f.emplace(p.bind(c));
-      } catch (const divert::case_error&) {
-        continue;
-      }
-      divert::decision all;
-      p.decide(*f, all, nullptr, /*evaluate_all=*/true);
-      for (std::uint32_t i = 0; i < p.rule_count(); ++i) {
-        INFO(path << ", rule " << i << "\n" << c.dump());
-        REQUIRE(all.at(i) == divert::detail::evaluate_rule(p.impl(), i, f->slots(), scratch));
-        ++compared;
-        ++seen[all.at(i)];
-      }
-    }
-  }
+  for_each_law_binding(law_cases(),
+                       [&](const std::string& path, const divert::policy& p, const ojson& c, const divert::facts& f) {
+                         divert::decision all;
+                         p.decide(f, all, nullptr, /*evaluate_all=*/true);
+                         for (std::uint32_t i = 0; i < p.rule_count(); ++i) {
+                           INFO(path << ", rule " << i << "\n" << c.dump());
+                           REQUIRE(all.at(i) == divert::detail::evaluate_rule(p.impl(), i, f.slots(), scratch));
+                           ++compared;
+                           ++seen[all.at(i)];
+                         }
+                       });
   CHECK(compared > 50000);
   CHECK(seen.size() == 3);  // no, yes and unknown all came up
 }
