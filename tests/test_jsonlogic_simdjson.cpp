@@ -286,7 +286,11 @@ TEST_CASE("jsonlogic simdjson reader: items of an array only all/some/none look 
   for (const auto& rule_text : projected) {
     rule r = rule::compile_text(rule_text);
     bool keeps_keys = false;
-    for (const auto& n : r.program().projection) keeps_keys |= !n.item_keys.empty();
+    for (const auto& n : r.program().projection) {
+      keeps_keys |= !n.item_keys.empty();
+      // Such a node holds one slot, but is not one the reader stores whole (only_slot).
+      if (!n.item_keys.empty()) CHECK(n.only_slot == divert::detail::projection_node::no_slot);
+    }
     CHECK(keeps_keys);
     for (const auto& text : texts) {
       INFO("rule: " << rule_text << "\ndata: " << text);

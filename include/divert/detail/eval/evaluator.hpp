@@ -13,21 +13,9 @@
 #include "divert/detail/eval/arena.hpp"
 #include "divert/detail/eval/js_semantics.hpp"
 #include "divert/detail/eval/value.hpp"
+#include "divert/detail/inlining.hpp"
 #include "divert/detail/plan/constants.hpp"
 #include "divert/detail/plan/program.hpp"
-
-// Hot helpers are inlined into the dispatch that calls them: a call per node costs more than the
-// node's work. DIVERT_OUT_OF_LINE keeps a function in a frame of its own, so that its state and
-// its caller's do not crowd each other's registers (a cold fallback, or the lean decision path).
-#if defined(__GNUC__) || defined(__clang__)
-#define DIVERT_HOT_INLINE __attribute__((always_inline)) inline
-#define DIVERT_HOT_LAMBDA __attribute__((always_inline))
-#define DIVERT_OUT_OF_LINE __attribute__((noinline))
-#else
-#define DIVERT_HOT_INLINE inline
-#define DIVERT_HOT_LAMBDA
-#define DIVERT_OUT_OF_LINE
-#endif
 
 namespace divert::detail {
 

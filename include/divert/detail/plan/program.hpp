@@ -201,6 +201,11 @@ struct projection_node {
   // the value is built whole.
   std::vector<std::uint16_t> item_keys;
   std::uint64_t item_key_lengths = 0;  // length_bit of each item key: most keys not read are told by their length
+  // The one slot, when this node holds one, nothing reads below it and its items are not
+  // projected: the commonest node, a fact's value, which a reader then stores without asking
+  // the questions of fill_below (simdjson_projection).
+  static constexpr std::uint32_t no_slot = 0xFFFFFFFFu;
+  std::uint32_t only_slot = no_slot;
   static std::uint64_t length_bit(std::size_t n) noexcept { return std::uint64_t{1} << (n < 63 ? n : 63); }
   // The child whose key has this length (0..31): 0 none, k + 1 children[k], many_children more
   // than one (search them); a key of 32 bytes or more is searched for.

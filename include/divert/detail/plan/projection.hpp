@@ -114,6 +114,7 @@ inline std::vector<projection_node> build_projection(const program& p) {
     if (all && keys.size() <= 64) n.item_keys = std::move(keys);
   }
   for (projection_node& n : nodes) {
+    if (n.slots.size() == 1 && n.below.size() == 1 && n.item_keys.empty()) n.only_slot = n.slots[0];
     for (std::uint16_t key : n.item_keys) n.item_key_lengths |= projection_node::length_bit(p.symbols.name(key).size());
     for (std::size_t k = 0; k < n.children.size(); ++k) {
       const std::size_t len = nodes[n.children[k]].key.size();
