@@ -345,6 +345,31 @@ void decide_scaled_rules(benchmark::State& state) {
 }
 BENCHMARK(decide_scaled_rules)->Arg(1)->Arg(10)->Arg(100);
 
+// What every decision costs before its rules: Lewisham cut to one eligibility rule that is
+// `true` and its pathway (no jurisdiction, no exclusion). The rest of a decision's time is its
+// rules'.
+void decide_one_rule(benchmark::State& state) {
+  std::ifstream in(policies + "lewisham.json");
+  ojson doc = ojson::parse(in);
+  ojson rule = doc["eligibility"][0];
+  rule["when"] = true;
+  doc["eligibility"] = ojson::array({rule});
+  doc["exclusions"] = ojson::array();
+  doc.erase("jurisdiction");
+  const std::string path = "/tmp/divert_bench_lewisham_one_rule.json";
+  std::ofstream(path) << doc.dump();
+  divert::policy p = divert::policy::load(path);
+  divert::facts f = p.bind(eligible_case());
+  divert::decision d;
+  for (auto _ : state) {
+    p.decide(f, d);
+    benchmark::DoNotOptimize(d);
+  }
+  state.counters["rules"] = static_cast<double>(p.rule_count());
+  state.SetLabel(divert::to_string(d.status));
+}
+BENCHMARK(decide_one_rule);
+
 // Thames Valley (whose youth repeat rules count earlier diversions) with a history of n entries,
 // for a 16-year-old: the youth rules scan the whole history (none of it is a diversion).
 void decide_history_length(benchmark::State& state) {
