@@ -47,15 +47,19 @@ const divert::policy& load(const std::string& name) {
 
 // ---- deciding ---------------------------------------------------------------------------------
 
-void decide(benchmark::State& state, const char* policy, ojson (*make)()) {
-  const divert::policy& p = load(policy);
-  divert::facts f = p.bind(make());
+// Decides case `c` under `p` again and again; the label is the status.
+void time_decisions(benchmark::State& state, const divert::policy& p, const ojson& c) {
+  divert::facts f = p.bind(c);
   divert::decision d;
   for (auto _ : state) {
     p.decide(f, d);
     benchmark::DoNotOptimize(d);
   }
   state.SetLabel(divert::to_string(d.status));
+}
+
+void decide(benchmark::State& state, const char* policy, ojson (*make)()) {
+  time_decisions(state, load(policy), make());
 }
 
 // `into_one`: every explanation written over one record (policy::explain(f, record)) instead of
@@ -315,33 +319,35 @@ BENCHMARK_CAPTURE(load_and_compile, mopac_womens_diversion, "mopac_womens_divers
 
 // ---- scaling ---------------------------------------------------------------------------------------
 
-// Lewisham with its eligibility rules repeated `times` (renamed): an eligible case evaluates them all.
-std::string scaled_lewisham(int times) {
+// Lewisham's policy changed by `change`, loaded from /tmp/divert_bench_lewisham_<name>.json.
+template <class Change>
+divert::policy lewisham_variant(const std::string& name, Change&& change) {
   std::ifstream in(policies + "lewisham.json");
   ojson doc = ojson::parse(in);
-  ojson rules = ojson::array();
-  for (int k = 0; k < times; ++k)
-    for (auto r : doc["eligibility"]) {
-      r["id"] = r["id"].get<std::string>() + "_" + std::to_string(k);
-      rules.push_back(r);
-    }
-  doc["eligibility"] = rules;
-  std::string path = "/tmp/divert_bench_lewisham_x" + std::to_string(times) + ".json";
+  change(doc);
+  const std::string path = "/tmp/divert_bench_lewisham_" + name + ".json";
   std::ofstream(path) << doc.dump();
-  return path;
+  return divert::policy::load(path);
 }
 
-void decide_scaled_rules(benchmark::State& state) {
-  int times = static_cast<int>(state.range(0));
-  divert::policy p = divert::policy::load(scaled_lewisham(times));
-  divert::facts f = p.bind(eligible_case());
-  divert::decision d;
-  for (auto _ : state) {
-    p.decide(f, d);
-    benchmark::DoNotOptimize(d);
-  }
+// Decides the eligible case under a variant of Lewisham; the counter is its number of rules.
+void time_lewisham_variant(benchmark::State& state, const divert::policy& p) {
+  time_decisions(state, p, eligible_case());
   state.counters["rules"] = static_cast<double>(p.rule_count());
-  state.SetLabel(divert::to_string(d.status));
+}
+
+// Lewisham with its eligibility rules repeated `times` (renamed): an eligible case evaluates them all.
+void decide_scaled_rules(benchmark::State& state) {
+  const int times = static_cast<int>(state.range(0));
+  time_lewisham_variant(state, lewisham_variant("x" + std::to_string(times), [&](ojson& doc) {
+                          ojson rules = ojson::array();
+                          for (int k = 0; k < times; ++k)
+                            for (auto r : doc["eligibility"]) {
+                              r["id"] = r["id"].get<std::string>() + "_" + std::to_string(k);
+                              rules.push_back(r);
+                            }
+                          doc["eligibility"] = rules;
+                        }));
 }
 BENCHMARK(decide_scaled_rules)->Arg(1)->Arg(10)->Arg(100);
 
@@ -349,24 +355,13 @@ BENCHMARK(decide_scaled_rules)->Arg(1)->Arg(10)->Arg(100);
 // `true` and its pathway (no jurisdiction, no exclusion). The rest of a decision's time is its
 // rules'.
 void decide_one_rule(benchmark::State& state) {
-  std::ifstream in(policies + "lewisham.json");
-  ojson doc = ojson::parse(in);
-  ojson rule = doc["eligibility"][0];
-  rule["when"] = true;
-  doc["eligibility"] = ojson::array({rule});
-  doc["exclusions"] = ojson::array();
-  doc.erase("jurisdiction");
-  const std::string path = "/tmp/divert_bench_lewisham_one_rule.json";
-  std::ofstream(path) << doc.dump();
-  divert::policy p = divert::policy::load(path);
-  divert::facts f = p.bind(eligible_case());
-  divert::decision d;
-  for (auto _ : state) {
-    p.decide(f, d);
-    benchmark::DoNotOptimize(d);
-  }
-  state.counters["rules"] = static_cast<double>(p.rule_count());
-  state.SetLabel(divert::to_string(d.status));
+  time_lewisham_variant(state, lewisham_variant("one_rule", [](ojson& doc) {
+                          ojson rule = doc["eligibility"][0];
+                          rule["when"] = true;
+                          doc["eligibility"] = ojson::array({rule});
+                          doc["exclusions"] = ojson::array();
+                          doc.erase("jurisdiction");
+                        }));
 }
 BENCHMARK(decide_one_rule);
 
