@@ -48,8 +48,8 @@ class symbol_table {
   // Binding looks up every string and key of a case: an open-addressing table with a cheap hash
   // of a few bytes (collisions are settled by comparing lengths, then bytes), about a quarter of
   // std::unordered_map's cost for short strings. Read-only once the program is compiled. Inlined
-  // where it is called: W1's reading of a line looks up about four strings, and a call each cost
-  // about 8 ns a line (docs/performance.md).
+  // where it is called: W1's reading looks up about four strings a line, and the calls cost about
+  // 8 ns of its 250 (docs/performance.md).
   DIVERT_HOT_INLINE std::uint16_t find(std::string_view s) const noexcept {
     if (slots_.empty()) return no_symbol;
     std::size_t mask = slots_.size() - 1;
