@@ -121,6 +121,8 @@ DIVERT_OUT_OF_LINE inline void decide_lean(const policy_impl& p, const value* sl
   fast_evaluator fast(p.prog, p.fast, slots);
   unsigned elig = 0, excl = 0;  // each stage's outcome bits
   std::uint32_t i = 0;
+  // The two stages' loops are written out, not one lambda called twice: with the lambda, a
+  // Lewisham decision took 561-571 instructions instead of 554 (callgrind).
   for (; i < n_elig; ++i) {
     const std::uint8_t truth = fast.rule(i);
     out[i] = outcome_of_truth(truth);
