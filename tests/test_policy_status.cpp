@@ -778,3 +778,99 @@ TEST_CASE("policy decide: a policy of more than 64 rules decides as its 4-rule o
     CHECK(a.at(big.rule_count() - 1) == b.at(small.rule_count() - 1));  // the pathway's outcome
   }
 }
+
+// offence.area is free text (no symbol): the fast path finds it in the jurisdiction's list by its
+// length and two words of its bytes (fast_rules.hpp, text_key), and compares the bytes in full
+// only past 16. Every listed length class (1-3, 4-7, 8-16 bytes, and longer, with two listed
+// strings that differ only in their middle), each listed area, and each with one byte changed at
+// every position, cut short or made longer: in the list exactly when it is one of the listed
+// strings, as the general evaluator says too.
+TEST_CASE("policy decide: a free-text fact in a list of strings, whatever its length", "[policy][status]") {
+  const std::vector<std::string> listed = {"a",
+                                           "ab",
+                                           "abc",
+                                           "bury",
+                                           "wokingham",
+                                           "greenwich",
+                                           "hammersmith",
+                                           "lewisham",
+                                           "kingston_upon_thames",
+                                           "aaaaaaaa-one-bbbbbbbb",
+                                           "aaaaaaaa-two-bbbbbbbb"};
+  ojson doc = ojson::parse(read_file(source("policies/lewisham.json")));
+  doc["jurisdiction"]["areas"] = listed;
+  const std::string path = temp_dir() + "/lewisham_areas.json";
+  write_file(path, doc.dump());
+  const divert::policy& p = loaded(path);
+  REQUIRE(p.impl().rules[0].id == "jurisdiction");
+
+  std::set<std::string> areas(listed.begin(), listed.end());
+  std::set<std::string> tried;
+  for (const std::string& area : listed) {
+    tried.insert(area);
+    tried.insert(area + "s");
+    tried.insert(area.substr(0, area.size() - 1));
+    for (std::size_t at = 0; at < area.size(); ++at) {
+      std::string changed = area;
+      changed[at] = changed[at] == 'x' ? 'y' : 'x';
+      tried.insert(changed);
+    }
+  }
+  ojson c = ojson::parse(read_file(source("policies/lewisham.tests.json")))["cases"][0]["case"];
+  divert::detail::arena scratch(0);
+  std::size_t in = 0;
+  for (const std::string& area : tried) {
+    c["offence"]["area"] = area;
+    const divert::facts f = p.bind(c);
+    divert::decision d;
+    p.decide(f, d);
+    INFO("area \"" << area << "\"");
+    const outcome expected = areas.count(area) ? outcome::yes : outcome::no;
+    CHECK(d.at(0) == expected);
+    CHECK(divert::detail::evaluate_rule(p.impl(), 0, f.slots(), scratch) == expected);
+    in += expected == outcome::yes;
+  }
+  CHECK(in == listed.size());
+  CHECK(tried.size() > 120);
+}
+
+// A "first" policy whose first pathway is `true` chooses it when the policy compiles: the lean
+// path writes its outcome without evaluating it and evaluates no later pathway, as deciding every
+// rule would find; with "unique" the pathways are all evaluated.
+TEST_CASE("policy decide: a first pathway that always applies", "[policy][status]") {
+  ojson doc = ojson::parse(read_file(source("policies/lewisham.json")));
+  ojson second = doc["pathways"][0];
+  second["id"] = "second";
+  second["when"] = {{"var", "person.consents"}};
+  doc["pathways"].push_back(second);
+  ojson c = ojson::parse(read_file(source("policies/lewisham.tests.json")))["cases"][0]["case"];
+  for (const char* pathway_policy : {"first", "unique"}) {
+    doc["pathway_policy"] = pathway_policy;
+    const std::string path = temp_dir() + "/lewisham_two_pathways_" + pathway_policy + ".json";
+    write_file(path, doc.dump());
+    const divert::policy& p = loaded(path);
+    REQUIRE(p.impl().first_pathway_always == (std::string(pathway_policy) == "first"));
+    const std::uint32_t first = p.impl().first_pathway();
+    for (const ojson& supply : {ojson(false), ojson(nullptr), ojson(true)}) {
+      ojson x = c;
+      x["assessment"]["supply_indicators"] = supply;
+      x["person"]["consents"] = true;
+      divert::decision d;
+      p.decide(p.bind(x), d);
+      INFO(pathway_policy << ", supply_indicators " << supply.dump());
+      if (supply == true) {
+        CHECK(d.status == status::excluded);
+        CHECK(d.at(first) == outcome::not_evaluated);
+      } else if (std::string(pathway_policy) == "first") {
+        CHECK(d.status == (supply == false ? status::eligible : status::undetermined));
+        CHECK(d.pathway == (supply == false ? 0 : -1));
+        CHECK(d.at(first) == outcome::yes);
+        CHECK(d.at(first + 1) == outcome::not_evaluated);
+      } else {
+        CHECK(d.status == status::undetermined);  // two pathways apply, or the exclusion is unknown
+        CHECK(d.at(first) == outcome::yes);
+        CHECK(d.at(first + 1) == outcome::yes);
+      }
+    }
+  }
+}

@@ -19,12 +19,14 @@ enum class tri : std::uint8_t { no = 0, yes = 1, unknown = 2 };
 
 // all / some / none over `n` items in Kleene logic (0 false, 1 true, 2 unknown): a decisive item
 // ends the loop, an unknown one makes the answer unknown only if nothing decides. all of [] is
-// false (JsonLogic). `item(k)` answers for item k.
+// false (JsonLogic). `item(k)` answers for item k; an answer past 2 (the fast rules' "not
+// answered": eval/fast_rules.hpp) ends the loop and is the answer.
 template <class Item>
 DIVERT_HOT_INLINE std::uint8_t quantify(opcode q, std::uint32_t n, Item&& item) {
   bool unknown = false;
   for (std::uint32_t k = 0; k < n; ++k) {
     std::uint8_t t = item(k);
+    if (t > 2) return t;
     if (t == 2) {
       unknown = true;
     } else if (q == opcode::s_all) {

@@ -55,6 +55,9 @@ struct policy_impl {
   std::uint32_t n_eligibility = 0, n_exclusions = 0, n_pathways = 0;
   std::string file, id, title, version, status, pathway_policy = "first";
   bool unique_pathways = false;  // pathway_policy == "unique", read on the hot path
+  // pathway_policy "first" and the first pathway's condition is the constant true: it is chosen
+  // whenever the pathways are reached, and no other pathway is evaluated (read on the hot path).
+  bool first_pathway_always = false;
   std::string sha256;
   ojson document;  // the merged policy (after extends)
   std::vector<std::string> chain;
@@ -140,6 +143,8 @@ class policy_compiler {
       std::vector<std::uint32_t> roots;
       for (const auto& r : impl->rules) roots.push_back(r.root);
       impl->fast = lower_rules(impl->prog, roots);
+      impl->first_pathway_always = !impl->unique_pathways && impl->n_pathways > 0 &&
+                                   impl->rules[impl->first_pathway()].constant == std::optional<bool>(true);
     }
     if (impl->prog.code.size() > lim_.max_nodes)
       diags_.push_back({severity::error, "size-limit", path, "", 0, 0,
