@@ -37,6 +37,13 @@ inline std::uint64_t load8(const char* p) noexcept {
   return w;
 }
 
+// The four bytes at `p` as a word (for comparisons: the byte order does not matter).
+inline std::uint32_t load4(const char* p) noexcept {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
 // How many bytes one step of find_special_json_byte and special_json_mask reads.
 #if defined(__SSE2__)
 constexpr std::size_t special_json_step = 16;
@@ -84,14 +91,7 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
       if (load8(a + i) != load8(b + i)) return false;
     return load8(a + n - 8) == load8(b + n - 8);
   }
-  if (n >= 4) {
-    std::uint32_t x, y, u, v;
-    std::memcpy(&x, a, 4);
-    std::memcpy(&y, b, 4);
-    std::memcpy(&u, a + n - 4, 4);
-    std::memcpy(&v, b + n - 4, 4);
-    return x == y && u == v;
-  }
+  if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
   for (std::size_t i = 0; i < n; ++i)
     if (a[i] != b[i]) return false;
   return true;

@@ -140,21 +140,17 @@ DIVERT_OUT_OF_LINE inline void decide_lean(const policy_impl& p, const value* sl
   rule_tally t;
   t.elig_unknown = elig & outcome_bit(outcome::unknown);
   if (tally_exclusions(t, excl)) {
-    if (p.first_pathway_always) {  // chosen when the policy compiled: what settle would say, in place
+    if (p.first_pathway_always) {  // chosen when the policy compiled
       out[i] = outcome::yes;
-      if ((elig | excl) & outcome_bit(outcome::unknown)) {
-        d.status = status::undetermined;
-      } else {
-        d.status = status::eligible;
-        d.pathway = 0;
+      t.chosen = 0;
+      t.matches = 1;
+    } else {
+      const bool unique = p.unique_pathways;
+      for (; i < n_rules; ++i) {
+        const outcome o = outcome_of_truth(fast.rule(i));
+        out[i] = o;
+        if (!tally_pathway(t, i - first_path, o, unique, false)) break;
       }
-      return;
-    }
-    const bool unique = p.unique_pathways;
-    for (; i < n_rules; ++i) {
-      const outcome o = outcome_of_truth(fast.rule(i));
-      out[i] = o;
-      if (!tally_pathway(t, i - first_path, o, unique, false)) break;
     }
   }
   settle(t, p.unique_pathways, d);

@@ -7,9 +7,9 @@
 // construction.
 
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
+#include "divert/detail/bytes.hpp"
 #include "divert/detail/eval/evaluator.hpp"
 #include "divert/detail/eval/strict_eval.hpp"
 #include "divert/detail/plan/program.hpp"
@@ -36,14 +36,11 @@ DIVERT_HOT_INLINE text_key text_key_of(const char* s, std::uint32_t n) noexcept 
   k.text = s;
   k.n = n;
   if (n >= 8) {
-    std::memcpy(&k.head, s, 8);
-    std::memcpy(&k.tail, s + n - 8, 8);
+    k.head = load8(s);
+    k.tail = load8(s + n - 8);
   } else if (n >= 4) {
-    std::uint32_t first, last;
-    std::memcpy(&first, s, 4);
-    std::memcpy(&last, s + n - 4, 4);
-    k.head = first;
-    k.tail = last;
+    k.head = load4(s);
+    k.tail = load4(s + n - 4);
   } else if (n > 0) {
     const auto byte = [&](std::uint32_t at) { return std::uint64_t{static_cast<unsigned char>(s[at])}; };
     k.head = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
@@ -357,7 +354,7 @@ class fast_evaluator {
   DIVERT_OUT_OF_LINE static std::uint8_t listed_long_text(const text_key* listed, std::uint32_t count,
                                                           const text_key& key) {
     for (std::uint32_t k = 0; k < count; ++k)
-      if (listed[k].same_key(key) && std::memcmp(listed[k].text, key.text, key.n) == 0) return 1;
+      if (listed[k].same_key(key) && same_bytes(listed[k].text, key.text, key.n)) return 1;
     return 0;
   }
 
