@@ -183,6 +183,12 @@ TEST_CASE("policy errors: extends cycles and a missing parent", "[policy][errors
   check_rejected("extends_missing_parent.json",
                  {error(err("extends_missing_parent.json"), "/extends", "unreadable-file",
                         "cannot read the policy it extends: " + err("no_such_parent.json"))});
+  // A parent whose name the system refuses (longer than a file name can be): the same error, with
+  // the system's reason (found by fuzzing: it used to end the process with an uncaught exception).
+  const std::string too_long = std::string(300, 'x') + ".json";
+  check_rejected("extends_name_too_long.json",
+                 {error(err("extends_name_too_long.json"), "/extends", "unreadable-file",
+                        "cannot read the policy it extends: " + err(too_long) + " (File name too long)")});
   // A policy file that does not exist at all.
   std::vector<divert::diagnostic> ds;
   divert::policy p = divert::policy::load(err("no_such_policy.json"), ds);

@@ -153,9 +153,12 @@ class policy_loader {
       } else {
         std::string parent = resolve(path, doc["extends"].get<std::string>());
         // A missing parent is this file's error, at its "extends" (not a second one about a
-        // file that is not there).
-        if (!std::filesystem::exists(parent)) {
-          error(path, "/extends", "unreadable-file", "cannot read the policy it extends: " + parent);
+        // file that is not there). A path the system refuses to look at (a name too long) is
+        // the same error with the system's reason: the throwing `exists` would end the process.
+        std::error_code ec;
+        if (!std::filesystem::exists(parent, ec)) {
+          error(path, "/extends", "unreadable-file",
+                "cannot read the policy it extends: " + parent + (ec ? " (" + ec.message() + ")" : ""));
           return false;
         }
         if (!load_into(parent, out, chain)) return false;
