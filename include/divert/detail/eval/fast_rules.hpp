@@ -2,8 +2,8 @@
 // Rules as compact descriptors, for deciding. Most of a scheme's rules are a fact compared with
 // constants, or an and/or/all of such comparisons; lowered here (once, when the policy
 // compiles) into small flat records that a tight loop evaluates without a call per node. Any
-// value the fast path does not handle (a range, an unknown, a string without a symbol) goes to
-// the general evaluator for that comparison, so the answers are the evaluator's by
+// value the fast path does not handle (a range, an unknown, a free-text string compared by
+// equality or order) goes to the general evaluator for that comparison, so the answers are the evaluator's by
 // construction.
 
 #include <cstdint>
@@ -112,6 +112,8 @@ inline fast_leaf lower_leaf(const program& p, std::uint32_t at, fast_plan& plan,
   fast_leaf l;
   l.at = at;
   l.flags = ins.flags;
+  // The instruction's operand a is the slot of a slot test, the field of a field test (kept in
+  // a) and the constant of a constant (replaced below by its truth).
   l.a = ins.a;
   l.slot_at = static_cast<std::uint32_t>(ins.a * sizeof(value));
   switch (ins.op) {
